@@ -1,0 +1,82 @@
+"""Reads: scoped querysets and the settings every rule reads from."""
+
+from django.db.models import Count, F, Q
+
+from .jurisdiction import child_scope, household_scope, village_scope
+from .models import Child, Household, JurisdictionSettings, Village
+from .schoolage import school_age
+
+
+def settings_for(*, township=None, county=None):
+    """The JurisdictionSettings in force for a township (or a whole county).
+
+    A township's own row wins over its county's; a county without a row gets
+    the defaults (an unsaved instance), never an error.
+    """
+    if township is not None:
+        county = township.county
+        own = JurisdictionSettings.objects.filter(township=township).first()
+        if own:
+            return own
+    row = JurisdictionSettings.objects.filter(county=county, township__isnull=True).first()
+    return row or JurisdictionSettings(county=county)
+
+
+def school_age_of(child, *, on=None):
+    township = child.village.township
+    s = settings_for(township=township)
+    return school_age(
+        child.birth_date, cutoff_month=s.entry_cutoff_month, cutoff_day=s.entry_cutoff_day, on=on
+    )
+
+
+def children_for_user(user):
+    return (
+        Child.objects.filter(child_scope(user))
+        .select_related("village__township", "school", "household")
+    )
+
+
+def child_for_user(user, pk):
+    """The child, or Child.DoesNotExist when it is outside the user's reach."""
+    return children_for_user(user).select_related(
+        "village__township__county", "school__township__county"
+    ).get(pk=pk)
+
+
+def households_for_user(user):
+    return Household.objects.filter(household_scope(user)).select_related("village__township")
+
+
+STATUS_COLUMNS = [
+    Child.Status.ENROLLED,
+    Child.Status.NOT_ENROLLED,
+    Child.Status.SUSPECTED_DROPOUT,
+    Child.Status.DROPOUT,
+]
+
+
+def status_overview(user, *, by):
+    """Children per unit and status, in one grouped query.
+
+    `by` is "township" (for a county) or "village" (for a township). Counts
+    the children living in the user's villages: the township answers for
+    its residents (入学率), wherever they go to school.
+    """
+    field = {"township": "village__township__name", "village": "village__name"}[by]
+    aggregates = {s.value: Count("id", filter=Q(status=s)) for s in STATUS_COLUMNS}
+    rows = (
+        Child.objects.filter(village__in=Village.objects.filter(village_scope(user)))
+        .values(unit=F(field))
+        .annotate(total=Count("id"), **aggregates)
+        .order_by("unit")
+    )
+    return [
+        {"unit": r["unit"], "total": r["total"], "counts": [r[s.value] for s in STATUS_COLUMNS]}
+        for r in rows
+    ]
+
+
+def editable_households_for_user(user):
+    """Households in the villages where the user keeps the roster."""
+    return Household.objects.filter(village__in=Village.objects.filter(village_scope(user)))

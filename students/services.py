@@ -1,0 +1,135 @@
+"""Writes: every change to a child or household goes through here.
+
+Views, imports, commands and tasks call these keyword-only functions so
+that validation (`full_clean()`) and history (who, when, why) are the same
+whoever makes the change.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import idcard
+from .models import Child, SensitiveAccess
+
+
+def _save_with_history(obj, *, by, reason):
+    obj.full_clean()
+    obj._history_user = by
+    obj._change_reason = reason or None
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def save_household(*, household, by, reason=""):
+    return _save_with_history(household, by=by, reason=reason)
+
+
+@transaction.atomic
+def save_child(*, child, by, reason=""):
+    """Create or update a child's record (not its status: see change_child_status)."""
+    if child.pk:
+        stored = Child.objects.select_for_update().get(pk=child.pk)
+        if stored.status != child.status:
+            raise ValidationError({"status": "入学状态须通过“变更状态”填写原因后修改。"})
+    else:
+        child.status_changed_at = timezone.now()
+    return _save_with_history(child, by=by, reason=reason)
+
+
+@transaction.atomic
+def change_child_status(*, child, status, by, reason):
+    """Move a child to another 入学状态, keeping from, to, when, who and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写状态变更原因。"})
+    if status not in Child.Status.values:
+        raise ValidationError({"status": "入学状态无效。"})
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    if locked.status == status:
+        raise ValidationError({"status": f"学生当前已是“{locked.get_status_display()}”。"})
+    locked.status = status
+    locked.status_changed_at = timezone.now()
+    _save_with_history(locked, by=by, reason=reason)
+    child.refresh_from_db()
+    return child
+
+
+def record_sensitive_access(*, user, child, fields):
+    return SensitiveAccess.objects.create(user=user, child=child, fields=fields)
+
+
+def status_history(child):
+    """The child's status changes, newest first: from, to, when, who, why."""
+    records = list(
+        child.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    changes = []
+    previous = None
+    for rec in records:
+        if previous is None or rec.status != previous.status:
+            changes.append(
+                {
+                    "from": Child.Status(previous.status).label if previous else "",
+                    "to": Child.Status(rec.status).label,
+                    "at": rec.history_date,
+                    "by": rec.history_user,
+                    "reason": rec.history_change_reason or "",
+                }
+            )
+        previous = rec
+    return changes[::-1]
+
+
+def change_history(obj, *, limit=50):
+    """Field-level changes of a record, newest first, for its page."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    out = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if older is None:
+            if len(records) <= limit:
+                out.append({"at": newer.history_date, "by": newer.history_user, "reason": newer.history_change_reason or "", "changes": [("", "新建", "")]})
+            continue
+        delta = newer.diff_against(older, excluded_fields=["updated_at", "status_changed_at"])
+        if not delta.changes:
+            continue
+        fields = obj._meta
+        out.append(
+            {
+                "at": newer.history_date,
+                "by": newer.history_user,
+                "reason": newer.history_change_reason or "",
+                "changes": [
+                    (fields.get_field(c.field).verbose_name, _display(obj, c.field, c.old), _display(obj, c.field, c.new))
+                    for c in delta.changes
+                ],
+            }
+        )
+    return out
+
+
+# History on a page shows these masked, like everywhere else.
+_MASKED = {
+    "id_number": idcard.mask_id_number,
+    "phone": idcard.mask_phone,
+    "father_phone": idcard.mask_phone,
+    "mother_phone": idcard.mask_phone,
+    "guardian_phone": idcard.mask_phone,
+}
+
+
+def _display(obj, field_name, value):
+    if field_name in _MASKED:
+        return _MASKED[field_name](value) or "—"
+    field = obj._meta.get_field(field_name)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        related = field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else value
+    return value

@@ -1,0 +1,231 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import LazyPaginator, RequestConfig
+
+from . import idcard, jurisdiction, selectors, services
+from .filters import ChildFilter, HouseholdFilter
+from .forms import ChildForm, HouseholdForm, StatusChangeForm
+from .models import Child, Household, Membership
+from .tables import ChildTable, HouseholdTable
+
+Role = Membership.Role
+PER_PAGE = 25
+
+
+def _get_child_for_user(user, pk):
+    """Every child page goes through here: outside the user's reach is a 404."""
+    try:
+        return selectors.child_for_user(user, pk)
+    except Child.DoesNotExist:
+        raise Http404("没有找到该学生，或不在您的管辖范围内。") from None
+
+
+def _get_household_for_user(user, pk):
+    return get_object_or_404(selectors.households_for_user(user), pk=pk)
+
+
+@login_required
+def home(request):
+    role = jurisdiction.main_role(request.user)
+    if role in (Role.SYSADMIN, Role.COUNTY):
+        return redirect("overview")
+    if role == Role.TOWNSHIP:
+        return redirect("overview")
+    if role is None:
+        return render(request, "students/no_role.html")
+    return redirect("child_list")
+
+
+@login_required
+def overview(request):
+    role = jurisdiction.main_role(request.user)
+    by = "village" if role == Role.TOWNSHIP else "township"
+    rows = selectors.status_overview(request.user, by=by)
+    totals = [sum(col) for col in zip(*(r["counts"] for r in rows), strict=True)] if rows else []
+    return render(
+        request,
+        "students/overview.html",
+        {
+            "rows": rows,
+            "by_label": "村（社区）" if by == "village" else "乡镇",
+            "by": by,
+            "columns": selectors.STATUS_COLUMNS,
+            "total": sum(r["total"] for r in rows),
+            "totals": totals,
+        },
+    )
+
+
+@login_required
+def child_list(request):
+    qs = selectors.children_for_user(request.user)
+    f = ChildFilter(request.GET, queryset=qs, user=request.user)
+    table = ChildTable(f.qs)
+    # LazyPaginator: no COUNT(*) over the whole table on every page.
+    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
+    return render(
+        request,
+        "students/child_list.html",
+        {"filter": f, "table": table, "can_add": jurisdiction.can_add_children(request.user)},
+    )
+
+
+@login_required
+def child_detail(request, pk):
+    child = _get_child_for_user(request.user, pk)
+    revealed = set()
+    if request.method == "POST":
+        what = request.POST.get("reveal")
+        if what not in jurisdiction.REVEAL_ROLES or not jurisdiction.can_reveal(request.user, child, what):
+            raise Http404("无权查看。")
+        services.record_sensitive_access(user=request.user, child=child, fields=what)
+        revealed.add(what)
+    phones = [
+        (label, name, value)
+        for label, name, value in (
+            ("父亲", child.father_name, child.father_phone),
+            ("母亲", child.mother_name, child.mother_phone),
+            ("其他监护人", child.guardian_name, child.guardian_phone),
+        )
+        if name or value
+    ]
+    return render(
+        request,
+        "students/child_detail.html",
+        {
+            "child": child,
+            "age": selectors.school_age_of(child),
+            "id_display": child.id_number if "id_number" in revealed else idcard.mask_id_number(child.id_number),
+            "phones": [
+                (label, name, value if "phones" in revealed else idcard.mask_phone(value))
+                for label, name, value in phones
+            ],
+            "revealed": revealed,
+            "may_reveal_id": jurisdiction.can_reveal(request.user, child, "id_number"),
+            "may_reveal_phones": jurisdiction.can_reveal(request.user, child, "phones"),
+            "special_groups": [
+                g
+                for g in child.special_groups
+                if g != "涉案未成年人" or jurisdiction.can_see_juvenile_case(request.user, child)
+            ],
+            "may_edit": jurisdiction.can_edit_child(request.user, child),
+            "status_form": StatusChangeForm(initial={"status": child.status}),
+            "status_history": services.status_history(child),
+            "history": services.change_history(child),
+        },
+    )
+
+
+@login_required
+def child_form(request, pk=None):
+    child = _get_child_for_user(request.user, pk) if pk else Child()
+    if pk and not jurisdiction.can_edit_child(request.user, child):
+        raise Http404("无权修改该学生。")
+    if not pk and not jurisdiction.can_add_children(request.user):
+        raise Http404("无权新增学生。")
+    if request.method == "POST":
+        form = ChildForm(request.POST, instance=child, user=request.user)
+        if form.is_valid():
+            try:
+                child = services.save_child(child=form.save(commit=False), by=request.user)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, f"已保存 {child.name} 的信息。")
+                return redirect(child)
+    else:
+        initial = {}
+        if not pk and request.GET.get("household"):
+            household = _get_household_for_user(request.user, request.GET["household"])
+            initial = {"household": household, "village": household.village}
+        form = ChildForm(instance=child, user=request.user, initial=initial)
+        if pk and any((child.father_phone, child.mother_phone, child.guardian_phone)):
+            # The edit form carries the phones unmasked: that is a view too.
+            services.record_sensitive_access(user=request.user, child=child, fields="phones（编辑）")
+    return render(request, "students/child_form.html", {"form": form, "child": child if pk else None})
+
+
+@login_required
+@require_POST
+def child_change_status(request, pk):
+    child = _get_child_for_user(request.user, pk)
+    if not jurisdiction.can_edit_child(request.user, child):
+        raise Http404("无权修改该学生。")
+    form = StatusChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_child_status(
+                child=child, status=form.cleaned_data["status"], by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as e:
+            for msg in e.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, f"已将 {child.name} 的状态改为“{child.get_status_display()}”。")
+    else:
+        for errors in form.errors.values():
+            for msg in errors:
+                messages.error(request, msg)
+    return redirect(child)
+
+
+@login_required
+def household_list(request):
+    qs = selectors.households_for_user(request.user).annotate(children_count=Count("children"))
+    f = HouseholdFilter(request.GET, queryset=qs, user=request.user)
+    table = HouseholdTable(f.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
+    return render(
+        request,
+        "students/household_list.html",
+        {"filter": f, "table": table, "can_add": jurisdiction.can_add_children(request.user)},
+    )
+
+
+@login_required
+def household_detail(request, pk):
+    household = _get_household_for_user(request.user, pk)
+    children = household.children.filter(jurisdiction.child_scope(request.user)).select_related("school")
+    return render(
+        request,
+        "students/household_detail.html",
+        {
+            "household": household,
+            "phone": idcard.mask_phone(household.phone),
+            "children": children,
+            "may_edit": jurisdiction.can_add_children(request.user),
+            "history": services.change_history(household),
+        },
+    )
+
+
+@login_required
+def household_form(request, pk=None):
+    if not jurisdiction.can_add_children(request.user):
+        raise Http404("无权编辑家庭户。")
+    household = (
+        get_object_or_404(selectors.editable_households_for_user(request.user), pk=pk)
+        if pk
+        else Household()
+    )
+    if request.method == "POST":
+        form = HouseholdForm(request.POST, instance=household, user=request.user)
+        if form.is_valid():
+            try:
+                household = services.save_household(household=form.save(commit=False), by=request.user)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, f"已保存 {household.head_name} 户。")
+                return redirect(household)
+    else:
+        form = HouseholdForm(instance=household, user=request.user)
+    return render(
+        request, "students/household_form.html", {"form": form, "household": household if pk else None}
+    )

@@ -1,0 +1,84 @@
+import datetime
+
+import pytest
+
+
+def make_id(area, birth, seq):
+    """A valid 18-digit ID number for a birth date and 3-digit sequence."""
+    from students.idcard import check_char
+
+    first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class World:
+    """A small county: two townships, each with villages, schools and one
+    user per role; `in_` / `out` children for every scope."""
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    from students.models import Child, County, Household, Membership, School, Township, Village
+
+    Role = Membership.Role
+    w = World()
+    w.county = County.objects.create(name="测试县")
+    w.other_county = County.objects.create(name="邻县")
+    w.t1 = Township.objects.create(county=w.county, name="甲镇")
+    w.t2 = Township.objects.create(county=w.county, name="乙乡")
+    w.t3 = Township.objects.create(county=w.other_county, name="丙镇")
+    w.v1 = Village.objects.create(township=w.t1, name="一村")
+    w.v2 = Village.objects.create(township=w.t1, name="二村")
+    w.v3 = Village.objects.create(township=w.t2, name="三村")
+    w.v4 = Village.objects.create(township=w.t3, name="四村")
+    w.s1 = School.objects.create(name="甲镇中心学校", kind="nine_year", township=w.t1)
+    w.s2 = School.objects.create(name="乙乡小学", kind="primary", township=w.t2)
+    w.s3 = School.objects.create(name="丙镇小学", kind="primary", township=w.t3)
+    w.h1 = Household.objects.create(village=w.v1, head_name="王大山", phone="13812345678", is_tuopin=True)
+    seq = iter(range(11, 999, 2))
+
+    def child(name, village, school=None, grade=None, class_name="", household=None, **kw):
+        birth = datetime.date(2015, 3, 8)
+        return Child.objects.create(
+            name=name, village=village, school=school, grade=grade, class_name=class_name,
+            household=household, gender="M", birth_date=birth,
+            id_number=make_id("520102", birth, next(seq)), **kw,
+        )
+
+    # the teacher's class: s1 grade 5 class 1班; the child lives in v1
+    w.c_class = child("王小明", w.v1, w.s1, 5, "1班", household=w.h1, father_name="王大山",
+                      father_phone="13900001111", is_juvenile_case=True)
+    w.c_s1_other_class = child("李二", w.v2, w.s1, 5, "2班")  # same school, other class
+    w.c_v2_no_school = child("张三", w.v2)  # in township t1, no school
+    w.c_t2 = child("赵四", w.v3, w.s2, 3, "1班")  # other township, same county
+    w.c_cross = child("钱五", w.v3, w.s1, 4, "1班")  # lives in t2, goes to school in t1
+    w.c_other_county = child("孙六", w.v4, w.s3, 2, "1班")
+
+    def user(username, role, **place):
+        u = django_user_model.objects.create_user(username=username, password="pw-123456-x")
+        if role:
+            Membership.objects.create(user=u, role=role, **place)
+        return u
+
+    w.village_user = user("village", Role.VILLAGE, village=w.v1)
+    w.teacher = user("teacher", Role.TEACHER, school=w.s1, grade=5, class_name="1班")
+    w.school_admin = user("schooladmin", Role.SCHOOL_ADMIN, school=w.s1)
+    w.township_user = user("township", Role.TOWNSHIP, township=w.t1)
+    w.county_user = user("county", Role.COUNTY, county=w.county)
+    w.sysadmin = user("sysadmin", Role.SYSADMIN)
+    w.nobody = user("nobody", None)
+    return w
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,179 @@
+"""Masking, sensitive-access log, edits with validation, status history."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from students.models import Child, SensitiveAccess
+from students.services import change_child_status
+
+from .conftest import make_id
+
+
+def test_lists_mask_id_numbers_and_phones_for_every_role(world, login):
+    full_id = world.c_class.id_number
+    for user in (world.village_user, world.teacher, world.township_user, world.county_user, world.sysadmin):
+        html = login(user).get(reverse("child_list")).content.decode()
+        assert full_id not in html
+        assert f"{full_id[:4]}**********{full_id[-4:]}" in html
+    html = login(world.village_user).get(reverse("household_list")).content.decode()
+    assert "13812345678" not in html and "138****5678" in html
+
+
+def test_detail_masks_until_revealed_and_records_who_saw_it(world, login):
+    client = login(world.village_user)
+    url = reverse("child_detail", args=[world.c_class.pk])
+    html = client.get(url).content.decode()
+    assert world.c_class.id_number not in html and "13900001111" not in html
+    assert "查看完整号码" in html
+    assert not SensitiveAccess.objects.exists()
+
+    html = client.post(url, {"reveal": "id_number"}).content.decode()
+    assert world.c_class.id_number in html
+    assert "13900001111" not in html  # one thing at a time
+    log = SensitiveAccess.objects.get()
+    assert (log.user, log.child, log.fields) == (world.village_user, world.c_class, "id_number")
+
+
+def test_teacher_may_see_phones_but_never_the_id_number(world, login):
+    client = login(world.teacher)
+    url = reverse("child_detail", args=[world.c_class.pk])
+    html = client.get(url).content.decode()
+    assert "查看完整号码" not in html and "查看完整电话" in html
+    assert client.post(url, {"reveal": "id_number"}).status_code == 404
+    assert world.c_class.id_number not in client.get(url).content.decode()
+    assert "13900001111" in client.post(url, {"reveal": "phones"}).content.decode()
+    assert SensitiveAccess.objects.filter(user=world.teacher, fields="phones").count() == 1
+
+
+def test_juvenile_case_tag_hidden_from_village_and_teacher(world, login):
+    url = reverse("child_detail", args=[world.c_class.pk])
+    assert "涉案未成年人" not in login(world.village_user).get(url).content.decode()
+    assert "涉案未成年人" not in login(world.teacher).get(url).content.decode()
+    assert "涉案未成年人" in login(world.township_user).get(url).content.decode()
+
+
+def test_status_change_needs_reason_and_is_kept_in_history(world, login):
+    client = login(world.village_user)
+    url = reverse("child_change_status", args=[world.c_class.pk])
+    client.post(url, {"status": "suspected_dropout", "reason": ""})
+    world.c_class.refresh_from_db()
+    assert world.c_class.status == Child.Status.ENROLLED
+
+    client.post(url, {"status": "suspected_dropout", "reason": "连续3天无故未到校"})
+    world.c_class.refresh_from_db()
+    assert world.c_class.status == Child.Status.SUSPECTED_DROPOUT
+    last = world.c_class.history.latest()
+    assert (last.status, last.history_user, last.history_change_reason) == (
+        "suspected_dropout", world.village_user, "连续3天无故未到校",
+    )
+    html = client.get(reverse("child_detail", args=[world.c_class.pk])).content.decode()
+    assert "在读 → 疑似辍学" in html and "连续3天无故未到校" in html and "village" in html
+
+
+def test_status_change_service_refuses_same_status_and_unknown(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="当前已是"):
+        change_child_status(child=world.c_class, status="enrolled", by=world.village_user, reason="x")
+    with pytest.raises(ValidationError, match="无效"):
+        change_child_status(child=world.c_class, status="gone", by=world.village_user, reason="x")
+
+
+def _child_post(world, **overrides):
+    birth = datetime.date(2016, 5, 20)
+    data = {
+        "village": world.v1.pk, "household": world.h1.pk, "name": "王小红", "gender": "F",
+        "birth_date": "2016-05-20", "id_number": make_id("520102", birth, 24).lower().replace("x", "x"),
+        "school": world.s1.pk, "grade": 4, "class_name": "1班",
+        "father_phone": "13900002222",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_village_cadre_adds_a_child_and_the_id_is_normalised(world, login):
+    client = login(world.village_user)
+    raw = " " + make_id("520102", datetime.date(2016, 5, 20), 24) + " "
+    resp = client.post(reverse("child_create"), _child_post(world, id_number=raw))
+    assert resp.status_code == 302, resp.content.decode()
+    child = Child.objects.get(name="王小红")
+    assert child.id_number == raw.strip() and child.status == Child.Status.ENROLLED
+    assert child.history.count() == 1 and child.history.get().history_user == world.village_user
+
+
+def test_id_contradicting_birth_date_or_gender_is_refused_with_a_message(world, login):
+    client = login(world.village_user)
+    resp = client.post(reverse("child_create"), _child_post(world, birth_date="2016-05-21"))
+    assert resp.status_code == 200
+    assert "出生日期与身份证号不符" in resp.content.decode()
+    resp = client.post(reverse("child_create"), _child_post(world, gender="M"))
+    assert "性别" in resp.content.decode()
+    assert not Child.objects.filter(name="王小红").exists()
+
+
+def test_bad_check_digit_and_duplicate_id_are_refused(world, login):
+    client = login(world.village_user)
+    good = make_id("520102", datetime.date(2016, 5, 20), 24)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    html = client.post(reverse("child_create"), _child_post(world, id_number=bad)).content.decode()
+    assert "校验位" in html
+    dup = _child_post(world, id_number=world.c_class.id_number, birth_date="2015-03-08", gender="M")
+    html = client.post(reverse("child_create"), dup).content.decode()
+    assert "已存在" in html
+    assert Child.objects.count() == 6
+
+
+def test_village_cadre_cannot_place_a_child_in_another_village(world, login):
+    client = login(world.village_user)
+    resp = client.post(reverse("child_create"), _child_post(world, village=world.v4.pk, household=""))
+    assert resp.status_code == 200 and not Child.objects.filter(name="王小红").exists()
+
+
+def test_edit_keeps_the_id_when_left_blank_and_records_the_change(world, login):
+    client = login(world.village_user)
+    child = world.c_class
+    form = client.get(reverse("child_edit", args=[child.pk])).content.decode()
+    assert child.id_number not in form
+    data = {
+        "village": child.village_id, "household": child.household_id, "name": child.name,
+        "gender": child.gender, "birth_date": "2015-03-08", "id_number": "",
+        "school": child.school_id, "grade": 5, "class_name": "1班", "father_name": "王大山",
+        "father_phone": "13900001111", "mother_name": "李梅", "is_juvenile_case": "on",
+    }
+    assert client.post(reverse("child_edit", args=[child.pk]), data).status_code == 302
+    child.refresh_from_db()
+    assert child.id_number == world.c_class.id_number and child.mother_name == "李梅"
+    html = client.get(reverse("child_detail", args=[child.pk])).content.decode()
+    assert "母亲姓名：— → 李梅" in html
+
+
+def test_list_query_count_is_bounded(world, login, django_assert_max_num_queries):
+    from students.models import Child as C
+
+    for i in range(30):
+        C.objects.create(name=f"学生{i}", village=world.v1, gender="M", birth_date=datetime.date(2014, 1, 1),
+                         household=world.h1)
+    client = login(world.township_user)
+    with django_assert_max_num_queries(8):
+        resp = client.get(reverse("child_list"))
+    assert resp.status_code == 200 and "学生1" in resp.content.decode()
+    with django_assert_max_num_queries(8):
+        client.get(reverse("household_list"))
+    with django_assert_max_num_queries(8):
+        client.get(reverse("overview"))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("child_detail", args=[world.c_class.pk]))
+
+
+def test_home_lands_each_role_on_its_work(world, login):
+    assert login(world.village_user).get("/").url == reverse("child_list")
+    assert login(world.teacher).get("/").url == reverse("child_list")
+    assert login(world.township_user).get("/").url == reverse("overview")
+    assert login(world.county_user).get("/").url == reverse("overview")
+    html = login(world.township_user).get(reverse("overview")).content.decode()
+    assert "一村" in html and "二村" in html and "三村" not in html
+    html = login(world.county_user).get(reverse("overview")).content.decode()
+    assert "甲镇" in html and "乙乡" in html and "丙镇" not in html
+    assert "尚未分配职责" in login(world.nobody).get("/").content.decode()
