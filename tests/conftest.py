@@ -82,3 +82,31 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def celery_worker_if_broker():
+    """A real Celery worker on the Redis broker when REDIS_URL is set.
+
+    Without REDIS_URL tasks run eagerly in-process and no worker is needed.
+    With it, the broker must answer: start_worker fails the test otherwise.
+    """
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        yield None
+        return
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping
+    from celery.contrib.testing.worker import start_worker
+
+    from kongchuo.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
+        yield worker
+
+
+@pytest.fixture
+def celery_round_trip(celery_worker_if_broker):
+    from celery.contrib.testing.tasks import ping
+
+    return lambda: ping.delay().get(timeout=30)
