@@ -1,7 +1,7 @@
 from django import forms
 
 from . import idcard
-from .jurisdiction import household_scope, school_scope, village_scope
+from .jurisdiction import household_scope, may_see_juvenile_cases, school_scope, village_scope
 from .models import Child, Household, Village
 
 
@@ -44,13 +44,15 @@ class ChildForm(forms.ModelForm):
         for name in ("father_phone", "mother_phone", "guardian_phone"):
             self.fields[name].widget.attrs.update(inputmode="tel")
         if self.instance.pk:
-            # Whoever may edit may correct the number, but it never shows in
-            # the page source: leave blank to keep, type to replace.
-            self.fields["id_number"].initial = ""
-            self.initial["id_number"] = ""
-            self.fields["id_number"].help_text = (
-                f"当前：{idcard.mask_id_number(self.instance.id_number) or '无'}。留空则不变。"
-            )
+            # Whoever may edit may correct these numbers (a G 学籍号 holds the
+            # ID number), but they never show in the page source: leave blank
+            # to keep, type to replace.
+            for name in ("id_number", "xueji_number"):
+                self.initial[name] = ""
+                current = idcard.mask_id_number(getattr(self.instance, name)) or "无"
+                self.fields[name].help_text = f"当前：{current}。留空则不变。"
+        if not may_see_juvenile_cases(user):
+            del self.fields["is_juvenile_case"]
 
     def clean_id_number(self):
         raw = self.cleaned_data.get("id_number") or ""
@@ -60,6 +62,25 @@ class ChildForm(forms.ModelForm):
             return idcard.normalize_id_number(raw)
         except idcard.IDNumberError as e:
             raise forms.ValidationError(str(e)) from None
+
+    def clean_xueji_number(self):
+        raw = self.cleaned_data.get("xueji_number") or ""
+        if not raw.strip():
+            return self.instance.xueji_number if self.instance.pk else ""
+        return idcard.normalize_xueji_number(raw)
+
+    # Sections of the form, in order; the template renders one card each.
+    SECTIONS = [
+        ("基本信息", ["village", "household", "name", "gender", "birth_date", "id_number", "xueji_number"]),
+        ("就读情况", ["school", "grade", "class_name", "head_teacher"]),
+        ("监护人", ["father_name", "father_phone", "father_occupation", "mother_name", "mother_phone",
+                  "mother_occupation", "guardian_name", "guardian_phone", "hukou_place", "address"]),
+        ("特殊群体", ["is_disabled", "disability_category", "disability_grade", *Child.SPECIAL_GROUP_FIELDS]),
+    ]
+
+    def sections(self):
+        for title, names in self.SECTIONS:
+            yield title, [self[name] for name in names if name in self.fields]
 
 
 class StatusChangeForm(forms.Form):

@@ -16,7 +16,8 @@ class ChildTable(tables.Table):
     class Meta:
         model = Child
         fields = ["name", "gender", "id_number", "village", "school", "grade", "status"]
-        sequence = ["name", "gender", "id_number", "village", "school", "grade", "status", "special_groups"]
+        # Phone first: what a cadre looks for fits the first screen width.
+        sequence = ["name", "status", "grade", "gender", "village", "school", "id_number", "special_groups"]
         attrs = {"class": "table"}
         empty_text = "没有符合条件的学生。"
 

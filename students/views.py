@@ -15,6 +15,7 @@ from .tables import ChildTable, HouseholdTable
 
 Role = Membership.Role
 PER_PAGE = 25
+GRADE_LABELS = dict(Child._meta.get_field("grade").choices)
 
 
 def _get_child_for_user(user, pk):
@@ -94,13 +95,18 @@ def child_detail(request, pk):
         )
         if name or value
     ]
+    age = selectors.school_age_of(child)
     return render(
         request,
         "students/child_detail.html",
         {
             "child": child,
-            "age": selectors.school_age_of(child),
+            "age": age,
             "id_display": child.id_number if "id_number" in revealed else idcard.mask_id_number(child.id_number),
+            "xueji_display": (
+                child.xueji_number if "id_number" in revealed else idcard.mask_id_number(child.xueji_number)
+            ),
+            "expected_grade": GRADE_LABELS.get(age.expected_grade, "") if age.is_compulsory else "",
             "phones": [
                 (label, name, value if "phones" in revealed else idcard.mask_phone(value))
                 for label, name, value in phones

@@ -134,19 +134,23 @@ def test_village_cadre_cannot_place_a_child_in_another_village(world, login):
 def test_edit_keeps_the_id_when_left_blank_and_records_the_change(world, login):
     client = login(world.village_user)
     child = world.c_class
+    Child.objects.filter(pk=child.pk).update(xueji_number="G" + child.id_number)
     form = client.get(reverse("child_edit", args=[child.pk])).content.decode()
-    assert child.id_number not in form
+    assert child.id_number not in form  # neither as itself nor inside the G 学籍号
+    assert "涉案未成年人" not in form  # a village cadre neither sees nor changes it
     data = {
         "village": child.village_id, "household": child.household_id, "name": child.name,
         "gender": child.gender, "birth_date": "2015-03-08", "id_number": "",
         "school": child.school_id, "grade": 5, "class_name": "1班", "father_name": "王大山",
-        "father_phone": "13900001111", "mother_name": "李梅", "is_juvenile_case": "on",
+        "father_phone": "13900001111", "mother_name": "李梅", "xueji_number": "",
     }
     assert client.post(reverse("child_edit", args=[child.pk]), data).status_code == 302
     child.refresh_from_db()
     assert child.id_number == world.c_class.id_number and child.mother_name == "李梅"
+    assert child.xueji_number == "G" + child.id_number and child.is_juvenile_case
     html = client.get(reverse("child_detail", args=[child.pk])).content.decode()
     assert "母亲姓名：— → 李梅" in html
+    assert child.id_number not in html
 
 
 def test_list_query_count_is_bounded(world, login, django_assert_max_num_queries):
