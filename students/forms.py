@@ -2,7 +2,7 @@ from django import forms
 
 from . import idcard
 from .jurisdiction import household_scope, may_see_juvenile_cases, school_scope, village_scope
-from .models import Child, Household, Village
+from .models import Child, Household, JurisdictionSettings, Village
 
 
 class HouseholdForm(forms.ModelForm):
@@ -86,3 +86,9 @@ class ChildForm(forms.ModelForm):
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label="新状态", choices=Child.Status.choices)
     reason = forms.CharField(label="变更原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+
+class JurisdictionSettingsForm(forms.ModelForm):
+    class Meta:
+        model = JurisdictionSettings
+        fields = JurisdictionSettings.EDITABLE_FIELDS

@@ -182,3 +182,10 @@ def main_role(user):
         if role in roles:
             return role
     return None
+
+
+def settings_scopes(user):
+    """(counties, townships) whose JurisdictionSettings the user may edit."""
+    counties = [m.county for m in memberships(user) if m.role == Role.COUNTY]
+    townships = [m.township for m in memberships(user) if m.role == Role.TOWNSHIP]
+    return counties, townships

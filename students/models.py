@@ -151,6 +151,16 @@ class JurisdictionSettings(models.Model):
     notice_fine_clause = models.BooleanField("通知书含罚款条款", default=False)
     return_verify_days = models.PositiveSmallIntegerField("复学核验（连续到校上学日）", default=5)
 
+    history = HistoricalRecords(verbose_name="辖区设置 历史")
+
+    # What the settings page lets a county or township edit; the ladder is
+    # edited by the system administrator until the case engine gives it a form.
+    EDITABLE_FIELDS = [
+        "suspected_dropout_days", "dropout_days", "notice_issue_days", "notice_return_days",
+        "entry_cutoff_month", "entry_cutoff_day", "monthly_ledger_day", "notice_fine_clause",
+        "return_verify_days",
+    ]
+
     class Meta:
         verbose_name = verbose_name_plural = "辖区设置"
         constraints = [

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import idcard
-from .models import Child, SensitiveAccess
+from .models import Child, JurisdictionSettings, SensitiveAccess
 
 
 def _save_with_history(obj, *, by, reason):
@@ -54,6 +54,17 @@ def change_child_status(*, child, status, by, reason):
     _save_with_history(locked, by=by, reason=reason)
     child.refresh_from_db()
     return child
+
+
+@transaction.atomic
+def save_jurisdiction_settings(*, row, by):
+    return _save_with_history(row, by=by, reason="")
+
+
+@transaction.atomic
+def reset_township_settings(*, township):
+    """Drop a township's own settings: its county's apply again."""
+    JurisdictionSettings.objects.filter(township=township).delete()
 
 
 def record_sensitive_access(*, user, child, fields):

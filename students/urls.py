@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
+    path("settings/", views.jurisdiction_settings, name="jurisdiction_settings"),
     path("children/", views.child_list, name="child_list"),
     path("children/new/", views.child_form, name="child_create"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),

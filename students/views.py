@@ -9,7 +9,7 @@ from django_tables2 import LazyPaginator, RequestConfig
 
 from . import idcard, jurisdiction, selectors, services
 from .filters import ChildFilter, HouseholdFilter
-from .forms import ChildForm, HouseholdForm, StatusChangeForm
+from .forms import ChildForm, HouseholdForm, JurisdictionSettingsForm, StatusChangeForm
 from .models import Child, Household, Membership
 from .tables import ChildTable, HouseholdTable
 
@@ -235,3 +235,41 @@ def household_form(request, pk=None):
     return render(
         request, "students/household_form.html", {"form": form, "household": household if pk else None}
     )
+
+
+@login_required
+def jurisdiction_settings(request):
+    """A county sets its values; a township may set its own or use the county's."""
+    counties, townships = jurisdiction.settings_scopes(request.user)
+    if not counties and not townships:
+        raise Http404("只有县教育局和乡镇控辍办可以修改辖区设置。")
+    blocks = []
+    for county in counties:
+        row = selectors.settings_for(county=county)
+        blocks.append({"key": f"county-{county.pk}", "title": f"{county}（全县）", "row": row, "own": True})
+    for township in townships:
+        row = selectors.settings_for(township=township)
+        own = row.township_id == township.pk
+        if not own:
+            # Start the township's own row from its county's values.
+            row.pk, row.id, row.township = None, None, township
+        blocks.append({"key": f"township-{township.pk}", "title": str(township), "row": row, "own": own,
+                       "township": township})
+    for block in blocks:
+        data = request.POST if request.method == "POST" and request.POST.get("block") == block["key"] else None
+        block["form"] = JurisdictionSettingsForm(data, instance=block["row"], prefix=block["key"])
+        if data is None:
+            continue
+        if request.POST.get("reset") and block.get("township"):
+            services.reset_township_settings(township=block["township"])
+            messages.success(request, f"{block['title']}已恢复使用全县设置。")
+            return redirect("jurisdiction_settings")
+        if block["form"].is_valid():
+            try:
+                services.save_jurisdiction_settings(row=block["form"].save(commit=False), by=request.user)
+            except ValidationError as e:
+                block["form"].add_error(None, e)
+            else:
+                messages.success(request, f"已保存{block['title']}的设置。")
+                return redirect("jurisdiction_settings")
+    return render(request, "students/settings.html", {"blocks": blocks})

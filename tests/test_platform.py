@@ -126,3 +126,36 @@ def test_database_refuses_an_unnormalised_id_number(world):
         Child.objects.filter(pk=world.c_class.pk).update(id_number="11010519491231002x")
     with pytest.raises(IntegrityError), transaction.atomic():
         Child.objects.filter(pk=world.c_t2.pk).update(id_number=world.c_class.id_number)
+
+
+def test_county_edits_its_settings_and_a_township_overrides_them(world, login):
+    from django.urls import reverse
+
+    url = reverse("jurisdiction_settings")
+    assert login(world.village_user).get(url).status_code == 404
+    assert login(world.teacher).get(url).status_code == 404
+
+    client = login(world.county_user)
+    assert "设置" in client.get(reverse("overview")).content.decode()
+    form = {f"county-{world.county.pk}-{k}": v for k, v in {
+        "suspected_dropout_days": 3, "dropout_days": 15, "notice_issue_days": 3, "notice_return_days": 3,
+        "entry_cutoff_month": 12, "entry_cutoff_day": 31, "monthly_ledger_day": 25, "return_verify_days": 5,
+    }.items()}
+    bad = {**form, f"county-{world.county.pk}-dropout_days": 2}
+    html = client.post(url, {"block": f"county-{world.county.pk}", **bad}).content.decode()
+    assert "辍学认定天数不能少于疑似辍学认定天数" in html
+    assert not JurisdictionSettings.objects.exists()
+    client.post(url, {"block": f"county-{world.county.pk}", **form})
+    row = JurisdictionSettings.objects.get(county=world.county, township=None)
+    assert (row.dropout_days, row.entry_cutoff_month) == (15, 12)
+    assert row.history.latest().history_user == world.county_user
+
+    client = login(world.township_user)
+    key = f"township-{world.t1.pk}"
+    own = {k.replace(f"county-{world.county.pk}", key): v for k, v in form.items()}
+    own[f"{key}-dropout_days"] = 10
+    client.post(url, {"block": key, **own})
+    assert settings_for(township=world.t1).dropout_days == 10
+    assert settings_for(township=world.t2).dropout_days == 15  # the county's
+    client.post(url, {"block": key, "reset": "1", **own})
+    assert settings_for(township=world.t1).dropout_days == 15
