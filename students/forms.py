@@ -1,7 +1,13 @@
 from django import forms
 
 from . import idcard
-from .jurisdiction import household_scope, may_see_juvenile_cases, school_scope, village_scope
+from .jurisdiction import (
+    household_scope,
+    may_see_juvenile_cases,
+    memberships,
+    school_scope,
+    village_scope,
+)
 from .models import Child, Household, JurisdictionSettings, Village
 
 
@@ -38,7 +44,7 @@ class ChildForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = Village.objects.filter(village_scope(user)).select_related("township")
-        self.fields["household"].queryset = Household.objects.filter(household_scope(user)).select_related("village")
+        self.fields["household"].queryset = self._household_choices(user)
         self.fields["school"].queryset = self.fields["school"].queryset.filter(school_scope(user))
         self.fields["id_number"].widget.attrs.update(autocomplete="off", inputmode="text")
         for name in ("father_phone", "mother_phone", "guardian_phone"):
@@ -53,6 +59,23 @@ class ChildForm(forms.ModelForm):
                 self.fields[name].help_text = f"当前：{current}。留空则不变。"
         if not may_see_juvenile_cases(user):
             del self.fields["is_juvenile_case"]
+
+    def _household_choices(self, user):
+        """Households of the child's village only: a county has thousands."""
+        village = (
+            self.data.get("village")
+            or self.initial.get("village")
+            or self.instance.village_id
+        )
+        village = getattr(village, "pk", village)
+        households = Household.objects.filter(household_scope(user))
+        if village:
+            return households.filter(village_id=village)
+        own_villages = [m.village_id for m in memberships(user) if m.village_id]
+        if own_villages:  # a village cadre: their own few villages
+            return households.filter(village_id__in=own_villages).select_related("village")
+        self.fields["household"].help_text = "先选择村（社区）并保存，或从家庭户页面“添加子女”。"
+        return households.none()
 
     def clean_id_number(self):
         raw = self.cleaned_data.get("id_number") or ""

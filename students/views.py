@@ -205,7 +205,7 @@ def household_detail(request, pk):
             "household": household,
             "phone": idcard.mask_phone(household.phone),
             "children": children,
-            "may_edit": jurisdiction.can_add_children(request.user),
+            "may_edit": selectors.editable_households_for_user(request.user).filter(pk=household.pk).exists(),
             "history": services.change_history(household),
         },
     )

@@ -181,3 +181,16 @@ def test_home_lands_each_role_on_its_work(world, login):
     html = login(world.county_user).get(reverse("overview")).content.decode()
     assert "甲镇" in html and "乙乡" in html and "丙镇" not in html
     assert "尚未分配职责" in login(world.nobody).get("/").content.decode()
+
+
+def test_add_child_form_offers_only_the_villages_households(world, login):
+    from students.models import Household
+
+    Household.objects.create(village=world.v3, head_name="赵老三")
+    client = login(world.county_user)
+    html = client.get(reverse("child_create")).content.decode()
+    assert "王大山户" not in html and "赵老三户" not in html  # no village chosen yet
+    html = client.get(reverse("child_create"), {"household": world.h1.pk}).content.decode()
+    assert "王大山户" in html and "赵老三户" not in html
+    html = login(world.village_user).get(reverse("child_create")).content.decode()
+    assert "王大山户" in html and "赵老三户" not in html
