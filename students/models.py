@@ -413,6 +413,14 @@ class Child(models.Model):
                     errors["id_number"] = "；".join(problems)
         else:
             self.id_number = None
+        if self.xueji_number:
+            self.xueji_number = idcard.normalize_xueji_number(self.xueji_number)
+            # A G 学籍号 is "G" + the ID number; L and J numbers never are.
+            from_xueji = idcard.id_from_xueji_number(self.xueji_number)
+            if from_xueji and not self.id_number and "id_number" not in errors:
+                errors["xueji_number"] = "全国学籍号以G开头，含身份证号，请同时填写身份证号。"
+            elif from_xueji and self.id_number and from_xueji != self.id_number:
+                errors["xueji_number"] = "全国学籍号（G+身份证号）与身份证号不一致。"
         if self.birth_date and self.birth_date > datetime.date.today():
             errors["birth_date"] = "出生日期不能晚于今天。"
         if self.household_id and self.village_id and self.household.village_id != self.village_id:

@@ -194,3 +194,14 @@ def test_add_child_form_offers_only_the_villages_households(world, login):
     assert "王大山户" in html and "赵老三户" not in html
     html = login(world.village_user).get(reverse("child_create")).content.decode()
     assert "王大山户" in html and "赵老三户" not in html
+
+
+def test_g_student_number_must_hold_the_same_id_number(world, login):
+    client = login(world.village_user)
+    other = make_id("520102", datetime.date(2016, 5, 20), 26)
+    html = client.post(reverse("child_create"), _child_post(world, xueji_number="g" + other)).content.decode()
+    assert "与身份证号不一致" in html
+    # an L (temporary) number that looks like an ID number is never compared
+    resp = client.post(reverse("child_create"), _child_post(world, xueji_number="L" + other))
+    assert resp.status_code == 302
+    assert Child.objects.get(name="王小红").xueji_number == "L" + other
