@@ -14,7 +14,7 @@ DEV_ENV := DJANGO_DEBUG=1
 run: debs-run venv
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	@echo "控辍保学 is serving on http://$(HOST)/ (Ctrl-C to stop)"
+	@echo "控辍保学已启动：http://$(HOST)/ （按 Ctrl-C 停止）"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: debs-test venv

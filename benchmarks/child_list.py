@@ -43,10 +43,17 @@ def build(n):
     villages, schools = [], []
     for t in range(10):
         township = Township.objects.create(county=county, name=f"第{t}镇")
-        schools.append(School.objects.create(name=f"第{t}镇中心学校", kind="nine_year", township=township))
-        villages += [Village.objects.create(township=township, name=f"第{t}镇{v}村") for v in range(10)]
+        schools.append(
+            School.objects.create(name=f"第{t}镇中心学校", kind="nine_year", township=township)
+        )
+        villages += [
+            Village.objects.create(township=township, name=f"第{t}镇{v}村") for v in range(10)
+        ]
     households = Household.objects.bulk_create(
-        [Household(village=villages[i % len(villages)], head_name=f"户主{i}") for i in range(n // 2)]
+        [
+            Household(village=villages[i % len(villages)], head_name=f"户主{i}")
+            for i in range(n // 2)
+        ]
     )
     children = []
     for i in range(n):
@@ -55,12 +62,20 @@ def build(n):
         seq = 1 + 2 * (i % 500)
         first17 = f"{360000 + i // 500 % 100000:06d}{birth:%Y%m%d}{seq:03d}"
         school = schools[villages.index(h.village) // 10] if i % 10 else None
-        children.append(Child(
-            village=h.village, household=h, name=f"学生{i}", gender="M", birth_date=birth,
-            id_number=first17 + check_char(first17), school=school, grade=(i % 9) + 1 if school else None,
-            class_name="1班" if school else "",
-            status=rng.choice(["enrolled"] * 20 + ["suspected_dropout", "dropout"]),
-        ))
+        children.append(
+            Child(
+                village=h.village,
+                household=h,
+                name=f"学生{i}",
+                gender="M",
+                birth_date=birth,
+                id_number=first17 + check_char(first17),
+                school=school,
+                grade=(i % 9) + 1 if school else None,
+                class_name="1班" if school else "",
+                status=rng.choice(["enrolled"] * 20 + ["suspected_dropout", "dropout"]),
+            )
+        )
     Child.objects.bulk_create(children, batch_size=5000)
     t_user = User.objects.create_user("bench_township", password="x")
     Membership.objects.create(user=t_user, role="township", township=Township.objects.first())
@@ -90,8 +105,15 @@ def main():
         start = time.perf_counter()
         users = build(n)
         print(f"{connection.vendor}: built {n} children in {time.perf_counter() - start:.1f} s")
-        pages = ["/children/", "/children/?page=50", "/children/?status=dropout",
-                 "/children/?name=学生4242", "/children/?sort=-grade", "/overview/", "/households/"]
+        pages = [
+            "/children/",
+            "/children/?page=50",
+            "/children/?status=dropout",
+            "/children/?name=学生4242",
+            "/children/?sort=-grade",
+            "/overview/",
+            "/households/",
+        ]
         print(f"{'user':<16}{'page':<30}{'best ms':>9}{'median ms':>11}{'queries':>9}")
         for user in users:
             client = Client()

@@ -32,4 +32,6 @@ def healthz(request):
         "broker": _broker_status(),
     }
     down = [name for name, state in checks.items() if state == "down"]
-    return JsonResponse({"status": "down" if down else "ok", "down": down, **checks}, status=503 if down else 200)
+    return JsonResponse(
+        {"status": "down" if down else "ok", "down": down, **checks}, status=503 if down else 200
+    )

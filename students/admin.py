@@ -59,15 +59,28 @@ class SchoolAdmin(admin.ModelAdmin):
 @admin.register(JurisdictionSettings)
 class JurisdictionSettingsAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "suspected_dropout_days", "dropout_days", "notice_issue_days",
-        "notice_return_days", "entry_cutoff_month", "entry_cutoff_day",
+        "__str__",
+        "suspected_dropout_days",
+        "dropout_days",
+        "notice_issue_days",
+        "notice_return_days",
+        "entry_cutoff_month",
+        "entry_cutoff_day",
     ]
     list_filter = ["county"]
 
 
 @admin.register(Household)
 class HouseholdAdmin(SimpleHistoryAdmin):
-    list_display = ["head_name", "village", "masked_phone", "is_tuopin", "is_jiance", "is_dibao", "is_tekun"]
+    list_display = [
+        "head_name",
+        "village",
+        "masked_phone",
+        "is_tuopin",
+        "is_jiance",
+        "is_dibao",
+        "is_tekun",
+    ]
     list_filter = ["village__township", "village", "is_tuopin", "is_jiance", "is_dibao", "is_tekun"]
     search_fields = ["head_name", "address"]
     list_select_related = ["village"]
@@ -80,8 +93,24 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
 @admin.register(Child)
 class ChildAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "gender", "masked_id", "village", "school", "grade", "class_name", "status"]
-    list_filter = ["status", "village__township", "school", "grade", "is_disabled", "is_left_behind"]
+    list_display = [
+        "name",
+        "gender",
+        "masked_id",
+        "village",
+        "school",
+        "grade",
+        "class_name",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        "village__township",
+        "school",
+        "grade",
+        "is_disabled",
+        "is_left_behind",
+    ]
     search_fields = ["name", "=id_number", "xueji_number"]
     list_select_related = ["village", "school"]
     autocomplete_fields = ["village", "household", "school"]
@@ -94,7 +123,16 @@ class ChildAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "county", "township", "village", "school", "grade", "class_name"]
+    list_display = [
+        "user",
+        "role",
+        "county",
+        "township",
+        "village",
+        "school",
+        "grade",
+        "class_name",
+    ]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
     autocomplete_fields = ["user", "county", "township", "village", "school"]

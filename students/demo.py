@@ -72,7 +72,12 @@ TEACHER_CLASS_MIN = 12
 # (username, display name (first_name), Membership.Role value, jurisdiction as shown).
 DEMO_USERS = [
     ("cunganbu", "村干部", Membership.Role.VILLAGE.value, "蛟潭镇蛟潭村、福港村"),
-    ("banzhuren", "班主任", Membership.Role.TEACHER.value, f"{TEACHER_SCHOOL}五年级{TEACHER_CLASS}"),
+    (
+        "banzhuren",
+        "班主任",
+        Membership.Role.TEACHER.value,
+        f"{TEACHER_SCHOOL}五年级{TEACHER_CLASS}",
+    ),
     ("xuexiao", "学校管理员", Membership.Role.SCHOOL_ADMIN.value, "福港学校"),
     ("xiangzhen", "蛟潭镇控辍办", Membership.Role.TOWNSHIP.value, "蛟潭镇"),
     ("zuolan", "左岚乡控辍办", Membership.Role.TOWNSHIP.value, "左岚乡"),
@@ -101,30 +106,147 @@ SURNAMES = list("王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗")
 SURNAME_WEIGHTS = [20, 20, 18, 16, 14, 10, 9, 8, 8, 7, 7, 6, 6, 5, 5, 5, 4, 4, 4, 4]
 
 MEN = [
-    "建国", "建华", "国华", "志强", "志明", "永红", "海波", "文斌", "立新", "卫东",
-    "春生", "金龙", "小平", "德胜", "红军", "国平", "伟民", "水根", "长青", "明亮",
-    "忠华", "新民", "家良", "义军", "光辉", "顺发", "庆华", "文华", "俊杰", "振华",
+    "建国",
+    "建华",
+    "国华",
+    "志强",
+    "志明",
+    "永红",
+    "海波",
+    "文斌",
+    "立新",
+    "卫东",
+    "春生",
+    "金龙",
+    "小平",
+    "德胜",
+    "红军",
+    "国平",
+    "伟民",
+    "水根",
+    "长青",
+    "明亮",
+    "忠华",
+    "新民",
+    "家良",
+    "义军",
+    "光辉",
+    "顺发",
+    "庆华",
+    "文华",
+    "俊杰",
+    "振华",
 ]
 WOMEN = [
-    "秀英", "桂英", "丽娟", "春梅", "玉兰", "红梅", "美华", "小红", "金凤", "凤英",
-    "海燕", "丽萍", "晓燕", "秀兰", "翠萍", "冬梅", "淑芬", "雪梅", "素琴", "爱华",
-    "月娥", "建英", "慧敏", "巧云", "彩霞", "春燕", "文娟", "桂芳", "玉梅", "菊香",
+    "秀英",
+    "桂英",
+    "丽娟",
+    "春梅",
+    "玉兰",
+    "红梅",
+    "美华",
+    "小红",
+    "金凤",
+    "凤英",
+    "海燕",
+    "丽萍",
+    "晓燕",
+    "秀兰",
+    "翠萍",
+    "冬梅",
+    "淑芬",
+    "雪梅",
+    "素琴",
+    "爱华",
+    "月娥",
+    "建英",
+    "慧敏",
+    "巧云",
+    "彩霞",
+    "春燕",
+    "文娟",
+    "桂芳",
+    "玉梅",
+    "菊香",
 ]
 ELDERS_M = ["德福", "长根", "有才", "福生", "金水", "老根", "茂林", "寿山", "炳生", "来福"]
 ELDERS_F = ["桂香", "秀珍", "腊梅", "凤莲", "翠花", "玉珍", "金娥", "招娣", "冬英", "月英"]
 BOYS = [
-    "浩然", "子轩", "宇航", "梓豪", "俊熙", "博文", "天佑", "一鸣", "子墨", "皓轩",
-    "思远", "嘉豪", "明哲", "睿泽", "宇轩", "浩宇", "雨泽", "文昊", "子豪", "晨阳",
-    "家乐", "俊杰", "志远", "鑫磊", "泽宇", "铭轩", "锦程", "逸飞", "承泽", "瑞霖",
+    "浩然",
+    "子轩",
+    "宇航",
+    "梓豪",
+    "俊熙",
+    "博文",
+    "天佑",
+    "一鸣",
+    "子墨",
+    "皓轩",
+    "思远",
+    "嘉豪",
+    "明哲",
+    "睿泽",
+    "宇轩",
+    "浩宇",
+    "雨泽",
+    "文昊",
+    "子豪",
+    "晨阳",
+    "家乐",
+    "俊杰",
+    "志远",
+    "鑫磊",
+    "泽宇",
+    "铭轩",
+    "锦程",
+    "逸飞",
+    "承泽",
+    "瑞霖",
 ]
 GIRLS = [
-    "子涵", "欣怡", "雨涵", "梓萱", "诗琪", "佳怡", "可馨", "思彤", "语嫣", "若曦",
-    "梦瑶", "紫涵", "雨欣", "欣妍", "思雨", "佳琪", "婧琪", "雅琪", "梓涵", "心怡",
-    "晓彤", "一诺", "安琪", "依诺", "静怡", "雨桐", "美琳", "诗涵", "嘉怡", "芷若",
+    "子涵",
+    "欣怡",
+    "雨涵",
+    "梓萱",
+    "诗琪",
+    "佳怡",
+    "可馨",
+    "思彤",
+    "语嫣",
+    "若曦",
+    "梦瑶",
+    "紫涵",
+    "雨欣",
+    "欣妍",
+    "思雨",
+    "佳琪",
+    "婧琪",
+    "雅琪",
+    "梓涵",
+    "心怡",
+    "晓彤",
+    "一诺",
+    "安琪",
+    "依诺",
+    "静怡",
+    "雨桐",
+    "美琳",
+    "诗涵",
+    "嘉怡",
+    "芷若",
 ]
 
 # Occupations of parents who live at home; "外出务工" is weighted up.
-OCCUPATIONS = ["务农", "外出务工", "个体经营", "企业职工", "建筑工人", "货车司机", "家庭主妇", "村医"]
+OCCUPATIONS = [
+    "务农",
+    "外出务工",
+    "个体经营",
+    "企业职工",
+    "建筑工人",
+    "货车司机",
+    "家庭主妇",
+    "村医",
+]
 OCCUPATION_WEIGHTS = [30, 30, 10, 8, 8, 5, 6, 1]
 AWAY = "外出务工"
 
@@ -285,8 +407,14 @@ def _ensure_places():
 
 
 def _membership_kwargs(place, county, townships, villages, schools):
-    kwargs = {"county": None, "township": None, "village": None, "school": None,
-              "grade": None, "class_name": ""}
+    kwargs = {
+        "county": None,
+        "township": None,
+        "village": None,
+        "school": None,
+        "grade": None,
+        "class_name": "",
+    }
     if "county" in place:
         kwargs["county"] = county
     if "township" in place:
@@ -312,7 +440,9 @@ def _ensure_users(county, townships, villages, schools):
         user.save()
         for place in _MEMBERSHIP_PLACES[username]:
             Membership.objects.get_or_create(
-                user=user, role=role, **_membership_kwargs(place, county, townships, villages, schools)
+                user=user,
+                role=role,
+                **_membership_kwargs(place, county, townships, villages, schools),
             )
         users.append(user)
     return users
@@ -385,7 +515,10 @@ def _make_roster(rng, today, townships, villages, groups, schools):
                 g_name = rng.choice(group_names)
                 house_no[g_name] += rng.randint(1, 4)
                 hh, kids = _make_household(
-                    maker, area, village, groups[(t_name, v_name, g_name)],
+                    maker,
+                    area,
+                    village,
+                    groups[(t_name, v_name, g_name)],
                     f"{t_name}{v_name}{g_name}{house_no[g_name]}号",
                     f"{COUNTY}{t_name}{v_name}",
                 )
@@ -417,9 +550,7 @@ def _make_roster(rng, today, townships, villages, groups, schools):
         }
         for h in households:
             h.pk = by_address[(h.village_id, h.address)]
-    bulk_create_with_history(
-        children, Child, batch_size=500, default_change_reason=CHANGE_REASON
-    )
+    bulk_create_with_history(children, Child, batch_size=500, default_change_reason=CHANGE_REASON)
 
 
 def _make_household(maker, area, village, group, address, hukou):
@@ -581,7 +712,8 @@ def _ensure_special_groups(maker, children):
     for field, minimum in SPECIAL_GROUP_MINIMUMS.items():
         # Disabled children 在读 (随班就读) besides those 送教上门/免学/缓学.
         have = sum(
-            1 for c in children
+            1
+            for c in children
             if getattr(c, field) and (field != "is_disabled" or c.status == S.ENROLLED)
         )
         if have >= minimum:
@@ -607,9 +739,14 @@ def _ensure_special_groups(maker, children):
 
 def _fill_teacher_class(maker, children, school):
     """Make sure the demo teacher's class has enough 在读 children to show."""
+
     def in_class(c, class_name):
-        return (c.school_id == school.pk and c.grade == TEACHER_GRADE
-                and c.class_name == class_name and c.status == S.ENROLLED)
+        return (
+            c.school_id == school.pk
+            and c.grade == TEACHER_GRADE
+            and c.class_name == class_name
+            and c.status == S.ENROLLED
+        )
 
     have = sum(1 for c in children if in_class(c, TEACHER_CLASS))
     if have >= TEACHER_CLASS_MIN:

@@ -4,9 +4,14 @@ from django.db.models import Q
 from .jurisdiction import may_see_juvenile_cases, school_scope, village_scope
 from .models import Child, Household, School, Village
 
-SPECIAL_GROUP_CHOICES = [("is_disabled", "残疾"), *Child.SPECIAL_GROUP_FIELDS.items(),
-                         ("household__is_tuopin", "脱贫户"), ("household__is_jiance", "监测户"),
-                         ("household__is_dibao", "低保户"), ("household__is_tekun", "特困户")]
+SPECIAL_GROUP_CHOICES = [
+    ("is_disabled", "残疾"),
+    *Child.SPECIAL_GROUP_FIELDS.items(),
+    ("household__is_tuopin", "脱贫户"),
+    ("household__is_jiance", "监测户"),
+    ("household__is_dibao", "低保户"),
+    ("household__is_tekun", "特困户"),
+]
 
 
 class ChildFilter(django_filters.FilterSet):
@@ -14,7 +19,9 @@ class ChildFilter(django_filters.FilterSet):
     id_tail = django_filters.CharFilter(label="身份证号后几位", method="filter_id_tail")
     village = django_filters.ModelChoiceFilter(label="村（社区）", queryset=Village.objects.none())
     school = django_filters.ModelChoiceFilter(label="学校", queryset=School.objects.none())
-    grade = django_filters.ChoiceFilter(label="年级", choices=Child._meta.get_field("grade").choices)
+    grade = django_filters.ChoiceFilter(
+        label="年级", choices=Child._meta.get_field("grade").choices
+    )
     status = django_filters.ChoiceFilter(label="入学状态", choices=Child.Status.choices)
     special_group = django_filters.ChoiceFilter(
         label="特殊群体", choices=SPECIAL_GROUP_CHOICES, method="filter_special_group"
@@ -50,7 +57,12 @@ class HouseholdFilter(django_filters.FilterSet):
     village = django_filters.ModelChoiceFilter(label="村（社区）", queryset=Village.objects.none())
     flag = django_filters.ChoiceFilter(
         label="家庭类别",
-        choices=[("is_tuopin", "脱贫户"), ("is_jiance", "监测户"), ("is_dibao", "低保户"), ("is_tekun", "特困户")],
+        choices=[
+            ("is_tuopin", "脱贫户"),
+            ("is_jiance", "监测户"),
+            ("is_dibao", "低保户"),
+            ("is_tekun", "特困户"),
+        ],
         method="filter_flag",
     )
 

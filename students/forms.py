@@ -15,35 +15,67 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = [
-            "village", "group", "head_name", "address", "phone", "hukou_place",
-            "is_tuopin", "is_jiance", "is_dibao", "is_tekun",
+            "village",
+            "group",
+            "head_name",
+            "address",
+            "phone",
+            "hukou_place",
+            "is_tuopin",
+            "is_jiance",
+            "is_dibao",
+            "is_tekun",
         ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = Village.objects.filter(village_scope(user)).select_related("township")
-        self.fields["group"].queryset = self.fields["group"].queryset.filter(
-            village__in=self.fields["village"].queryset
-        ).select_related("village")
+        self.fields["village"].queryset = Village.objects.filter(
+            village_scope(user)
+        ).select_related("township")
+        self.fields["group"].queryset = (
+            self.fields["group"]
+            .queryset.filter(village__in=self.fields["village"].queryset)
+            .select_related("village")
+        )
 
 
 class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
         fields = [
-            "village", "household", "name", "gender", "birth_date", "id_number", "xueji_number",
-            "school", "grade", "class_name", "head_teacher",
-            "father_name", "father_phone", "father_occupation",
-            "mother_name", "mother_phone", "mother_occupation",
-            "guardian_name", "guardian_phone", "hukou_place", "address",
-            "is_disabled", "disability_category", "disability_grade",
+            "village",
+            "household",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "xueji_number",
+            "school",
+            "grade",
+            "class_name",
+            "head_teacher",
+            "father_name",
+            "father_phone",
+            "father_occupation",
+            "mother_name",
+            "mother_phone",
+            "mother_occupation",
+            "guardian_name",
+            "guardian_phone",
+            "hukou_place",
+            "address",
+            "is_disabled",
+            "disability_category",
+            "disability_grade",
             *Child.SPECIAL_GROUP_FIELDS,
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = Village.objects.filter(village_scope(user)).select_related("township")
+        self.fields["village"].queryset = Village.objects.filter(
+            village_scope(user)
+        ).select_related("township")
         self.fields["household"].queryset = self._household_choices(user)
         self.fields["school"].queryset = self.fields["school"].queryset.filter(school_scope(user))
         self.fields["id_number"].widget.attrs.update(autocomplete="off", inputmode="text")
@@ -63,9 +95,7 @@ class ChildForm(forms.ModelForm):
     def _household_choices(self, user):
         """Households of the child's village only: a county has thousands."""
         village = (
-            self.data.get("village")
-            or self.initial.get("village")
-            or self.instance.village_id
+            self.data.get("village") or self.initial.get("village") or self.instance.village_id
         )
         village = getattr(village, "pk", village)
         households = Household.objects.filter(household_scope(user))
@@ -94,11 +124,30 @@ class ChildForm(forms.ModelForm):
 
     # Sections of the form, in order; the template renders one card each.
     SECTIONS = [
-        ("基本信息", ["village", "household", "name", "gender", "birth_date", "id_number", "xueji_number"]),
+        (
+            "基本信息",
+            ["village", "household", "name", "gender", "birth_date", "id_number", "xueji_number"],
+        ),
         ("就读情况", ["school", "grade", "class_name", "head_teacher"]),
-        ("监护人", ["father_name", "father_phone", "father_occupation", "mother_name", "mother_phone",
-                  "mother_occupation", "guardian_name", "guardian_phone", "hukou_place", "address"]),
-        ("特殊群体", ["is_disabled", "disability_category", "disability_grade", *Child.SPECIAL_GROUP_FIELDS]),
+        (
+            "监护人",
+            [
+                "father_name",
+                "father_phone",
+                "father_occupation",
+                "mother_name",
+                "mother_phone",
+                "mother_occupation",
+                "guardian_name",
+                "guardian_phone",
+                "hukou_place",
+                "address",
+            ],
+        ),
+        (
+            "特殊群体",
+            ["is_disabled", "disability_category", "disability_grade", *Child.SPECIAL_GROUP_FIELDS],
+        ),
     ]
 
     def sections(self):
@@ -108,7 +157,9 @@ class ChildForm(forms.ModelForm):
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label="新状态", choices=Child.Status.choices)
-    reason = forms.CharField(label="变更原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    reason = forms.CharField(
+        label="变更原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500
+    )
 
 
 class JurisdictionSettingsForm(forms.ModelForm):

@@ -16,13 +16,27 @@ Role = Membership.Role
 # A class teacher phones guardians on day 1 but has no need for ID numbers.
 REVEAL_ROLES = {
     "id_number": {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN},
-    "phones": {Role.VILLAGE, Role.TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN},
+    "phones": {
+        Role.VILLAGE,
+        Role.TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TOWNSHIP,
+        Role.COUNTY,
+        Role.SYSADMIN,
+    },
 }
 # 涉案未成年人 is shown only to offices that handle it.
 JUVENILE_CASE_ROLES = {Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN}
 EDIT_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN}
 # Order of precedence when choosing a user's home page.
-ROLE_RANK = [Role.SYSADMIN, Role.COUNTY, Role.TOWNSHIP, Role.SCHOOL_ADMIN, Role.TEACHER, Role.VILLAGE]
+ROLE_RANK = [
+    Role.SYSADMIN,
+    Role.COUNTY,
+    Role.TOWNSHIP,
+    Role.SCHOOL_ADMIN,
+    Role.TEACHER,
+    Role.VILLAGE,
+]
 
 _NOTHING = Q(pk__in=[])
 
@@ -58,7 +72,9 @@ def _child_q(m):
     if m.role == Role.TOWNSHIP:
         return Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id)
     if m.role == Role.COUNTY:
-        return Q(village__township__county_id=m.county_id) | Q(school__township__county_id=m.county_id)
+        return Q(village__township__county_id=m.county_id) | Q(
+            school__township__county_id=m.county_id
+        )
     return _NOTHING
 
 
@@ -130,7 +146,11 @@ def _covers(m, child):
     if m.role == Role.VILLAGE:
         return child.village_id == m.village_id
     if m.role == Role.TEACHER:
-        return (child.school_id, child.grade, child.class_name) == (m.school_id, m.grade, m.class_name)
+        return (child.school_id, child.grade, child.class_name) == (
+            m.school_id,
+            m.grade,
+            m.class_name,
+        )
     if m.role == Role.SCHOOL_ADMIN:
         return child.school_id == m.school_id
     if m.role == Role.TOWNSHIP:

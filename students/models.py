@@ -28,7 +28,9 @@ class County(models.Model):
 
 
 class Township(models.Model):
-    county = models.ForeignKey(County, models.PROTECT, related_name="townships", verbose_name="县（区）")
+    county = models.ForeignKey(
+        County, models.PROTECT, related_name="townships", verbose_name="县（区）"
+    )
     name = models.CharField("乡镇（街道）", max_length=50)
 
     class Meta:
@@ -43,7 +45,9 @@ class Township(models.Model):
 
 
 class Village(models.Model):
-    township = models.ForeignKey(Township, models.PROTECT, related_name="villages", verbose_name="乡镇（街道）")
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="villages", verbose_name="乡镇（街道）"
+    )
     name = models.CharField("村（社区）", max_length=50)
 
     class Meta:
@@ -60,7 +64,9 @@ class Village(models.Model):
 class VillageGroup(models.Model):
     """村民小组: 001 keeps one 学户册 per group."""
 
-    village = models.ForeignKey(Village, models.CASCADE, related_name="groups", verbose_name="村（社区）")
+    village = models.ForeignKey(
+        Village, models.CASCADE, related_name="groups", verbose_name="村（社区）"
+    )
     name = models.CharField("村民小组", max_length=50)
 
     class Meta:
@@ -87,7 +93,9 @@ class School(models.Model):
 
     name = models.CharField("学校名称", max_length=100, unique=True)
     kind = models.CharField("学校类型", max_length=20, choices=Kind.choices)
-    township = models.ForeignKey(Township, models.PROTECT, related_name="schools", verbose_name="所属乡镇")
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="schools", verbose_name="所属乡镇"
+    )
     villages = models.ManyToManyField(
         Village, blank=True, related_name="responsible_schools", verbose_name="责任村（社区）"
     )
@@ -118,7 +126,11 @@ def default_ladder():
     """Seed 004 (蛟潭镇): the 1 / 3 / 5 school-day ladder."""
     return [
         {"day": 1, "actor": "班主任", "action": "当日电话联系监护人并记录"},
-        {"day": 3, "actor": "班主任、德育处", "action": "入户劝返，告知监护人法定责任；村社协助入户核查"},
+        {
+            "day": 3,
+            "actor": "班主任、德育处",
+            "action": "入户劝返，告知监护人法定责任；村社协助入户核查",
+        },
         {"day": 5, "actor": "学校", "action": "填写《义务教育阶段学生辍学情况报告单》报乡镇政府"},
     ]
 
@@ -129,7 +141,9 @@ class JurisdictionSettings(models.Model):
     Read them only through `students.selectors.settings_for()`.
     """
 
-    county = models.ForeignKey(County, models.CASCADE, related_name="settings", verbose_name="县（区）")
+    county = models.ForeignKey(
+        County, models.CASCADE, related_name="settings", verbose_name="县（区）"
+    )
     township = models.OneToOneField(
         Township,
         models.CASCADE,
@@ -156,8 +170,14 @@ class JurisdictionSettings(models.Model):
     # What the settings page lets a county or township edit; the ladder is
     # edited by the system administrator until the case engine gives it a form.
     EDITABLE_FIELDS = [
-        "suspected_dropout_days", "dropout_days", "notice_issue_days", "notice_return_days",
-        "entry_cutoff_month", "entry_cutoff_day", "monthly_ledger_day", "notice_fine_clause",
+        "suspected_dropout_days",
+        "dropout_days",
+        "notice_issue_days",
+        "notice_return_days",
+        "entry_cutoff_month",
+        "entry_cutoff_day",
+        "monthly_ledger_day",
+        "notice_fine_clause",
         "return_verify_days",
     ]
 
@@ -201,9 +221,16 @@ class JurisdictionSettings(models.Model):
 
 
 class Household(models.Model):
-    village = models.ForeignKey(Village, models.PROTECT, related_name="households", verbose_name="村（社区）")
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="households", verbose_name="村（社区）"
+    )
     group = models.ForeignKey(
-        VillageGroup, models.SET_NULL, null=True, blank=True, related_name="households", verbose_name="村民小组"
+        VillageGroup,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name="村民小组",
     )
     head_name = models.CharField("户主姓名", max_length=50)
     address = models.CharField("家庭住址", max_length=200, blank=True)
@@ -302,25 +329,59 @@ class Child(models.Model):
         "is_juvenile_case": "涉案未成年人",
     }
 
-    village = models.ForeignKey(Village, models.PROTECT, related_name="children", verbose_name="村（社区）")
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="children", verbose_name="村（社区）"
+    )
     household = models.ForeignKey(
-        Household, models.PROTECT, null=True, blank=True, related_name="children", verbose_name="家庭户"
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="家庭户",
     )
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField(
-        "身份证号", max_length=18, null=True, blank=True, unique=True,
+        "身份证号",
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="18位；旧式15位号码、小写x、全角字符会自动规范化。",
     )
     xueji_number = models.CharField("全国学籍号", max_length=20, blank=True)
     school = models.ForeignKey(
-        School, models.PROTECT, null=True, blank=True, related_name="children", verbose_name="就读学校"
+        School,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="就读学校",
     )
     grade = models.PositiveSmallIntegerField(
-        "年级", null=True, blank=True, choices=[(g, label) for g, label in enumerate(
-            ["", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级", "八年级", "九年级"]
-        ) if g]
+        "年级",
+        null=True,
+        blank=True,
+        choices=[
+            (g, label)
+            for g, label in enumerate(
+                [
+                    "",
+                    "一年级",
+                    "二年级",
+                    "三年级",
+                    "四年级",
+                    "五年级",
+                    "六年级",
+                    "七年级",
+                    "八年级",
+                    "九年级",
+                ]
+            )
+            if g
+        ],
     )
     class_name = models.CharField("班级", max_length=20, blank=True, help_text="例如：1班")
     head_teacher = models.CharField("班主任", max_length=50, blank=True)
@@ -351,7 +412,9 @@ class Child(models.Model):
     is_returned = models.BooleanField("返乡/县域外回流", default=False)
     is_juvenile_case = models.BooleanField("涉案未成年人", default=False)
 
-    status = models.CharField("入学状态", max_length=20, choices=ChildStatus.choices, default=ChildStatus.ENROLLED)
+    status = models.CharField(
+        "入学状态", max_length=20, choices=ChildStatus.choices, default=ChildStatus.ENROLLED
+    )
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -380,7 +443,8 @@ class Child(models.Model):
                 name="child_birth_date_plausible",
             ),
             models.CheckConstraint(
-                condition=Q(is_disabled=True) | (Q(disability_category="") & Q(disability_grade__isnull=True)),
+                condition=Q(is_disabled=True)
+                | (Q(disability_category="") & Q(disability_grade__isnull=True)),
                 name="child_disability_only_when_disabled",
             ),
         ]
@@ -430,13 +494,17 @@ class Child(models.Model):
         if self.grade and not self.school_id:
             errors["school"] = "填写年级时请选择就读学校。"
         if self.school_id and self.grade and self.grade not in self.school.grades:
-            errors["grade"] = f"{self.school}（{self.school.get_kind_display()}）没有{self.get_grade_display()}。"
+            errors["grade"] = (
+                f"{self.school}（{self.school.get_kind_display()}）没有{self.get_grade_display()}。"
+            )
         if errors:
             raise ValidationError(errors)
 
     @property
     def special_groups(self):
-        groups = [label for field, label in self.SPECIAL_GROUP_FIELDS.items() if getattr(self, field)]
+        groups = [
+            label for field, label in self.SPECIAL_GROUP_FIELDS.items() if getattr(self, field)
+        ]
         if self.is_disabled:
             groups.insert(0, "残疾")
         if self.household_id:
@@ -473,9 +541,15 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name="用户"
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
-    county = models.ForeignKey(County, models.CASCADE, null=True, blank=True, verbose_name="县（区）")
-    township = models.ForeignKey(Township, models.CASCADE, null=True, blank=True, verbose_name="乡镇")
-    village = models.ForeignKey(Village, models.CASCADE, null=True, blank=True, verbose_name="村（社区）")
+    county = models.ForeignKey(
+        County, models.CASCADE, null=True, blank=True, verbose_name="县（区）"
+    )
+    township = models.ForeignKey(
+        Township, models.CASCADE, null=True, blank=True, verbose_name="乡镇"
+    )
+    village = models.ForeignKey(
+        Village, models.CASCADE, null=True, blank=True, verbose_name="村（社区）"
+    )
     school = models.ForeignKey(School, models.CASCADE, null=True, blank=True, verbose_name="学校")
     grade = models.PositiveSmallIntegerField("年级", null=True, blank=True)
     class_name = models.CharField("班级", max_length=20, blank=True)
@@ -487,19 +561,50 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role="village", village__isnull=False, school__isnull=True,
-                      township__isnull=True, county__isnull=True)
-                    | Q(role="teacher", school__isnull=False, grade__isnull=False,
-                        village__isnull=True, township__isnull=True, county__isnull=True)
+                    Q(
+                        role="village",
+                        village__isnull=False,
+                        school__isnull=True,
+                        township__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        role="teacher",
+                        school__isnull=False,
+                        grade__isnull=False,
+                        village__isnull=True,
+                        township__isnull=True,
+                        county__isnull=True,
+                    )
                     & ~Q(class_name="")
-                    | Q(role="school_admin", school__isnull=False, village__isnull=True,
-                        township__isnull=True, county__isnull=True)
-                    | Q(role="township", township__isnull=False, village__isnull=True,
-                        school__isnull=True, county__isnull=True)
-                    | Q(role="county", county__isnull=False, village__isnull=True,
-                        school__isnull=True, township__isnull=True)
-                    | Q(role="sysadmin", county__isnull=True, village__isnull=True,
-                        school__isnull=True, township__isnull=True)
+                    | Q(
+                        role="school_admin",
+                        school__isnull=False,
+                        village__isnull=True,
+                        township__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        role="township",
+                        township__isnull=False,
+                        village__isnull=True,
+                        school__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        role="county",
+                        county__isnull=False,
+                        village__isnull=True,
+                        school__isnull=True,
+                        township__isnull=True,
+                    )
+                    | Q(
+                        role="sysadmin",
+                        county__isnull=True,
+                        village__isnull=True,
+                        school__isnull=True,
+                        township__isnull=True,
+                    )
                 ),
             ),
         ]
@@ -515,7 +620,9 @@ class SensitiveAccess(models.Model):
     """Each time someone sees a child's unmasked ID number or phones (PIPL)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, verbose_name="查看人")
-    child = models.ForeignKey(Child, models.CASCADE, related_name="sensitive_accesses", verbose_name="学生")
+    child = models.ForeignKey(
+        Child, models.CASCADE, related_name="sensitive_accesses", verbose_name="学生"
+    )
     fields = models.CharField("查看内容", max_length=100)
     at = models.DateTimeField("时间", auto_now_add=True)
 

@@ -31,17 +31,18 @@ def school_age_of(child, *, on=None):
 
 
 def children_for_user(user):
-    return (
-        Child.objects.filter(child_scope(user))
-        .select_related("village__township", "school", "household")
+    return Child.objects.filter(child_scope(user)).select_related(
+        "village__township", "school", "household"
     )
 
 
 def child_for_user(user, pk):
     """The child, or Child.DoesNotExist when it is outside the user's reach."""
-    return children_for_user(user).select_related(
-        "village__township__county", "school__township__county"
-    ).get(pk=pk)
+    return (
+        children_for_user(user)
+        .select_related("village__township__county", "school__township__county")
+        .get(pk=pk)
+    )
 
 
 def households_for_user(user):

@@ -95,12 +95,23 @@ def status_history(child):
 
 def change_history(obj, *, limit=50):
     """Field-level changes of a record, newest first, for its page."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
     out = []
     for newer, older in zip(records, records[1:] + [None], strict=False):
         if older is None:
             if len(records) <= limit:
-                out.append({"at": newer.history_date, "by": newer.history_user, "reason": newer.history_change_reason or "", "changes": [("", "新建", "")]})
+                out.append(
+                    {
+                        "at": newer.history_date,
+                        "by": newer.history_user,
+                        "reason": newer.history_change_reason or "",
+                        "changes": [("", "新建", "")],
+                    }
+                )
             continue
         delta = newer.diff_against(older, excluded_fields=["updated_at", "status_changed_at"])
         if not delta.changes:
@@ -112,7 +123,11 @@ def change_history(obj, *, limit=50):
                 "by": newer.history_user,
                 "reason": newer.history_change_reason or "",
                 "changes": [
-                    (fields.get_field(c.field).verbose_name, _display(obj, c.field, c.old), _display(obj, c.field, c.new))
+                    (
+                        fields.get_field(c.field).verbose_name,
+                        _display(obj, c.field, c.old),
+                        _display(obj, c.field, c.new),
+                    )
                     for c in delta.changes
                 ],
             }

@@ -17,7 +17,16 @@ class ChildTable(tables.Table):
         model = Child
         fields = ["name", "gender", "id_number", "village", "school", "grade", "status"]
         # Phone first: what a cadre looks for fits the first screen width.
-        sequence = ["name", "status", "grade", "gender", "village", "school", "id_number", "special_groups"]
+        sequence = [
+            "name",
+            "status",
+            "grade",
+            "gender",
+            "village",
+            "school",
+            "id_number",
+            "special_groups",
+        ]
         attrs = {"class": "table"}
         empty_text = "没有符合条件的学生。"
 
@@ -50,4 +59,6 @@ class HouseholdTable(tables.Table):
         return idcard.mask_phone(value)
 
     def render_flags(self, record):
-        return format_html_join("", '<span class="tag">{}</span>', ((f,) for f in record.family_flags))
+        return format_html_join(
+            "", '<span class="tag">{}</span>', ((f,) for f in record.family_flags)
+        )

@@ -62,18 +62,24 @@ def overview(request):
     )
 
 
+def _render_list(request, template, queryset, filterset_class, table_class):
+    f = filterset_class(request.GET, queryset=queryset, user=request.user)
+    table = table_class(f.qs)
+    # LazyPaginator: no COUNT(*) over the whole table on every page.
+    RequestConfig(
+        request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
+    ).configure(table)
+    return render(
+        request,
+        template,
+        {"filter": f, "table": table, "can_add": jurisdiction.can_add_children(request.user)},
+    )
+
+
 @login_required
 def child_list(request):
     qs = selectors.children_for_user(request.user)
-    f = ChildFilter(request.GET, queryset=qs, user=request.user)
-    table = ChildTable(f.qs)
-    # LazyPaginator: no COUNT(*) over the whole table on every page.
-    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
-    return render(
-        request,
-        "students/child_list.html",
-        {"filter": f, "table": table, "can_add": jurisdiction.can_add_children(request.user)},
-    )
+    return _render_list(request, "students/child_list.html", qs, ChildFilter, ChildTable)
 
 
 @login_required
@@ -82,7 +88,9 @@ def child_detail(request, pk):
     revealed = set()
     if request.method == "POST":
         what = request.POST.get("reveal")
-        if what not in jurisdiction.REVEAL_ROLES or not jurisdiction.can_reveal(request.user, child, what):
+        if what not in jurisdiction.REVEAL_ROLES or not jurisdiction.can_reveal(
+            request.user, child, what
+        ):
             raise Http404("无权查看。")
         services.record_sensitive_access(user=request.user, child=child, fields=what)
         revealed.add(what)
@@ -102,9 +110,13 @@ def child_detail(request, pk):
         {
             "child": child,
             "age": age,
-            "id_display": child.id_number if "id_number" in revealed else idcard.mask_id_number(child.id_number),
+            "id_display": child.id_number
+            if "id_number" in revealed
+            else idcard.mask_id_number(child.id_number),
             "xueji_display": (
-                child.xueji_number if "id_number" in revealed else idcard.mask_id_number(child.xueji_number)
+                child.xueji_number
+                if "id_number" in revealed
+                else idcard.mask_id_number(child.xueji_number)
             ),
             "expected_grade": GRADE_LABELS.get(age.expected_grade, "") if age.is_compulsory else "",
             "phones": [
@@ -152,8 +164,12 @@ def child_form(request, pk=None):
         form = ChildForm(instance=child, user=request.user, initial=initial)
         if pk and any((child.father_phone, child.mother_phone, child.guardian_phone)):
             # The edit form carries the phones unmasked: that is a view too.
-            services.record_sensitive_access(user=request.user, child=child, fields="phones（编辑）")
-    return render(request, "students/child_form.html", {"form": form, "child": child if pk else None})
+            services.record_sensitive_access(
+                user=request.user, child=child, fields="phones（编辑）"
+            )
+    return render(
+        request, "students/child_form.html", {"form": form, "child": child if pk else None}
+    )
 
 
 @login_required
@@ -166,14 +182,18 @@ def child_change_status(request, pk):
     if form.is_valid():
         try:
             services.change_child_status(
-                child=child, status=form.cleaned_data["status"], by=request.user,
+                child=child,
+                status=form.cleaned_data["status"],
+                by=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as e:
             for msg in e.messages:
                 messages.error(request, msg)
         else:
-            messages.success(request, f"已将 {child.name} 的状态改为“{child.get_status_display()}”。")
+            messages.success(
+                request, f"已将 {child.name} 的状态改为“{child.get_status_display()}”。"
+            )
     else:
         for errors in form.errors.values():
             for msg in errors:
@@ -184,20 +204,17 @@ def child_change_status(request, pk):
 @login_required
 def household_list(request):
     qs = selectors.households_for_user(request.user).annotate(children_count=Count("children"))
-    f = HouseholdFilter(request.GET, queryset=qs, user=request.user)
-    table = HouseholdTable(f.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(table)
-    return render(
-        request,
-        "students/household_list.html",
-        {"filter": f, "table": table, "can_add": jurisdiction.can_add_children(request.user)},
+    return _render_list(
+        request, "students/household_list.html", qs, HouseholdFilter, HouseholdTable
     )
 
 
 @login_required
 def household_detail(request, pk):
     household = _get_household_for_user(request.user, pk)
-    children = household.children.filter(jurisdiction.child_scope(request.user)).select_related("school")
+    children = household.children.filter(jurisdiction.child_scope(request.user)).select_related(
+        "school"
+    )
     return render(
         request,
         "students/household_detail.html",
@@ -205,7 +222,9 @@ def household_detail(request, pk):
             "household": household,
             "phone": idcard.mask_phone(household.phone),
             "children": children,
-            "may_edit": selectors.editable_households_for_user(request.user).filter(pk=household.pk).exists(),
+            "may_edit": selectors.editable_households_for_user(request.user)
+            .filter(pk=household.pk)
+            .exists(),
             "history": services.change_history(household),
         },
     )
@@ -224,7 +243,9 @@ def household_form(request, pk=None):
         form = HouseholdForm(request.POST, instance=household, user=request.user)
         if form.is_valid():
             try:
-                household = services.save_household(household=form.save(commit=False), by=request.user)
+                household = services.save_household(
+                    household=form.save(commit=False), by=request.user
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
@@ -233,7 +254,9 @@ def household_form(request, pk=None):
     else:
         form = HouseholdForm(instance=household, user=request.user)
     return render(
-        request, "students/household_form.html", {"form": form, "household": household if pk else None}
+        request,
+        "students/household_form.html",
+        {"form": form, "household": household if pk else None},
     )
 
 
@@ -246,17 +269,30 @@ def jurisdiction_settings(request):
     blocks = []
     for county in counties:
         row = selectors.settings_for(county=county)
-        blocks.append({"key": f"county-{county.pk}", "title": f"{county}（全县）", "row": row, "own": True})
+        blocks.append(
+            {"key": f"county-{county.pk}", "title": f"{county}（全县）", "row": row, "own": True}
+        )
     for township in townships:
         row = selectors.settings_for(township=township)
         own = row.township_id == township.pk
         if not own:
             # Start the township's own row from its county's values.
             row.pk, row.id, row.township = None, None, township
-        blocks.append({"key": f"township-{township.pk}", "title": str(township), "row": row, "own": own,
-                       "township": township})
+        blocks.append(
+            {
+                "key": f"township-{township.pk}",
+                "title": str(township),
+                "row": row,
+                "own": own,
+                "township": township,
+            }
+        )
     for block in blocks:
-        data = request.POST if request.method == "POST" and request.POST.get("block") == block["key"] else None
+        data = (
+            request.POST
+            if request.method == "POST" and request.POST.get("block") == block["key"]
+            else None
+        )
         block["form"] = JurisdictionSettingsForm(data, instance=block["row"], prefix=block["key"])
         if data is None:
             continue
@@ -266,7 +302,9 @@ def jurisdiction_settings(request):
             return redirect("jurisdiction_settings")
         if block["form"].is_valid():
             try:
-                services.save_jurisdiction_settings(row=block["form"].save(commit=False), by=request.user)
+                services.save_jurisdiction_settings(
+                    row=block["form"].save(commit=False), by=request.user
+                )
             except ValidationError as e:
                 block["form"].add_error(None, e)
             else:

@@ -39,20 +39,38 @@ def world(db, django_user_model):
     w.s1 = School.objects.create(name="甲镇中心学校", kind="nine_year", township=w.t1)
     w.s2 = School.objects.create(name="乙乡小学", kind="primary", township=w.t2)
     w.s3 = School.objects.create(name="丙镇小学", kind="primary", township=w.t3)
-    w.h1 = Household.objects.create(village=w.v1, head_name="王大山", phone="13812345678", is_tuopin=True)
+    w.h1 = Household.objects.create(
+        village=w.v1, head_name="王大山", phone="13812345678", is_tuopin=True
+    )
     seq = iter(range(11, 999, 2))
 
     def child(name, village, school=None, grade=None, class_name="", household=None, **kw):
         birth = datetime.date(2015, 3, 8)
         return Child.objects.create(
-            name=name, village=village, school=school, grade=grade, class_name=class_name,
-            household=household, gender="M", birth_date=birth,
-            id_number=make_id("520102", birth, next(seq)), **kw,
+            name=name,
+            village=village,
+            school=school,
+            grade=grade,
+            class_name=class_name,
+            household=household,
+            gender="M",
+            birth_date=birth,
+            id_number=make_id("520102", birth, next(seq)),
+            **kw,
         )
 
     # the teacher's class: s1 grade 5 class 1班; the child lives in v1
-    w.c_class = child("王小明", w.v1, w.s1, 5, "1班", household=w.h1, father_name="王大山",
-                      father_phone="13900001111", is_juvenile_case=True)
+    w.c_class = child(
+        "王小明",
+        w.v1,
+        w.s1,
+        5,
+        "1班",
+        household=w.h1,
+        father_name="王大山",
+        father_phone="13900001111",
+        is_juvenile_case=True,
+    )
     w.c_s1_other_class = child("李二", w.v2, w.s1, 5, "2班")  # same school, other class
     w.c_v2_no_school = child("张三", w.v2)  # in township t1, no school
     w.c_t2 = child("赵四", w.v3, w.s2, 3, "1班")  # other township, same county

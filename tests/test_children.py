@@ -13,7 +13,13 @@ from .conftest import make_id
 
 def test_lists_mask_id_numbers_and_phones_for_every_role(world, login):
     full_id = world.c_class.id_number
-    for user in (world.village_user, world.teacher, world.township_user, world.county_user, world.sysadmin):
+    for user in (
+        world.village_user,
+        world.teacher,
+        world.township_user,
+        world.county_user,
+        world.sysadmin,
+    ):
         html = login(user).get(reverse("child_list")).content.decode()
         assert full_id not in html
         assert f"{full_id[:4]}**********{full_id[-4:]}" in html
@@ -66,7 +72,9 @@ def test_status_change_needs_reason_and_is_kept_in_history(world, login):
     assert world.c_class.status == Child.Status.SUSPECTED_DROPOUT
     last = world.c_class.history.latest()
     assert (last.status, last.history_user, last.history_change_reason) == (
-        "suspected_dropout", world.village_user, "连续3天无故未到校",
+        "suspected_dropout",
+        world.village_user,
+        "连续3天无故未到校",
     )
     html = client.get(reverse("child_detail", args=[world.c_class.pk])).content.decode()
     assert "在读 → 疑似辍学" in html and "连续3天无故未到校" in html and "village" in html
@@ -76,7 +84,9 @@ def test_status_change_service_refuses_same_status_and_unknown(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="当前已是"):
-        change_child_status(child=world.c_class, status="enrolled", by=world.village_user, reason="x")
+        change_child_status(
+            child=world.c_class, status="enrolled", by=world.village_user, reason="x"
+        )
     with pytest.raises(ValidationError, match="无效"):
         change_child_status(child=world.c_class, status="gone", by=world.village_user, reason="x")
 
@@ -84,9 +94,15 @@ def test_status_change_service_refuses_same_status_and_unknown(world):
 def _child_post(world, **overrides):
     birth = datetime.date(2016, 5, 20)
     data = {
-        "village": world.v1.pk, "household": world.h1.pk, "name": "王小红", "gender": "F",
-        "birth_date": "2016-05-20", "id_number": make_id("520102", birth, 24).lower().replace("x", "x"),
-        "school": world.s1.pk, "grade": 4, "class_name": "1班",
+        "village": world.v1.pk,
+        "household": world.h1.pk,
+        "name": "王小红",
+        "gender": "F",
+        "birth_date": "2016-05-20",
+        "id_number": make_id("520102", birth, 24).lower().replace("x", "x"),
+        "school": world.s1.pk,
+        "grade": 4,
+        "class_name": "1班",
         "father_phone": "13900002222",
     }
     data.update(overrides)
@@ -127,7 +143,9 @@ def test_bad_check_digit_and_duplicate_id_are_refused(world, login):
 
 def test_village_cadre_cannot_place_a_child_in_another_village(world, login):
     client = login(world.village_user)
-    resp = client.post(reverse("child_create"), _child_post(world, village=world.v4.pk, household=""))
+    resp = client.post(
+        reverse("child_create"), _child_post(world, village=world.v4.pk, household="")
+    )
     assert resp.status_code == 200 and not Child.objects.filter(name="王小红").exists()
 
 
@@ -139,10 +157,19 @@ def test_edit_keeps_the_id_when_left_blank_and_records_the_change(world, login):
     assert child.id_number not in form  # neither as itself nor inside the G 学籍号
     assert "涉案未成年人" not in form  # a village cadre neither sees nor changes it
     data = {
-        "village": child.village_id, "household": child.household_id, "name": child.name,
-        "gender": child.gender, "birth_date": "2015-03-08", "id_number": "",
-        "school": child.school_id, "grade": 5, "class_name": "1班", "father_name": "王大山",
-        "father_phone": "13900001111", "mother_name": "李梅", "xueji_number": "",
+        "village": child.village_id,
+        "household": child.household_id,
+        "name": child.name,
+        "gender": child.gender,
+        "birth_date": "2015-03-08",
+        "id_number": "",
+        "school": child.school_id,
+        "grade": 5,
+        "class_name": "1班",
+        "father_name": "王大山",
+        "father_phone": "13900001111",
+        "mother_name": "李梅",
+        "xueji_number": "",
     }
     assert client.post(reverse("child_edit", args=[child.pk]), data).status_code == 302
     child.refresh_from_db()
@@ -157,8 +184,13 @@ def test_list_query_count_is_bounded(world, login, django_assert_max_num_queries
     from students.models import Child as C
 
     for i in range(30):
-        C.objects.create(name=f"学生{i}", village=world.v1, gender="M", birth_date=datetime.date(2014, 1, 1),
-                         household=world.h1)
+        C.objects.create(
+            name=f"学生{i}",
+            village=world.v1,
+            gender="M",
+            birth_date=datetime.date(2014, 1, 1),
+            household=world.h1,
+        )
     client = login(world.township_user)
     with django_assert_max_num_queries(8):
         resp = client.get(reverse("child_list"))
@@ -199,7 +231,9 @@ def test_add_child_form_offers_only_the_villages_households(world, login):
 def test_g_student_number_must_hold_the_same_id_number(world, login):
     client = login(world.village_user)
     other = make_id("520102", datetime.date(2016, 5, 20), 26)
-    html = client.post(reverse("child_create"), _child_post(world, xueji_number="g" + other)).content.decode()
+    html = client.post(
+        reverse("child_create"), _child_post(world, xueji_number="g" + other)
+    ).content.decode()
     assert "与身份证号不一致" in html
     # an L (temporary) number that looks like an ID number is never compared
     resp = client.post(reverse("child_create"), _child_post(world, xueji_number="L" + other))

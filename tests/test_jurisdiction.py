@@ -53,7 +53,9 @@ def test_search_never_finds_children_outside_scope(world, login, role):
     for c in ALL:
         child = getattr(world, c)
         by_name = client.get(reverse("child_list"), {"name": child.name}).content.decode()
-        by_id = client.get(reverse("child_list"), {"id_tail": child.id_number[-6:]}).content.decode()
+        by_id = client.get(
+            reverse("child_list"), {"id_tail": child.id_number[-6:]}
+        ).content.decode()
         expected = c in VISIBLE[role]
         assert (_link(world, c) in by_name) == expected, c
         assert (_link(world, c) in by_id) == expected, c
@@ -84,7 +86,9 @@ def test_households_scoped(world, login):
     assert login(world.township_user).get(url).status_code == 200
     # a teacher sees the household of a child in the class, but cannot edit it
     assert login(world.teacher).get(url).status_code == 200
-    assert login(world.teacher).get(reverse("household_edit", args=[world.h1.pk])).status_code == 404
+    assert (
+        login(world.teacher).get(reverse("household_edit", args=[world.h1.pk])).status_code == 404
+    )
     # the other township of the county, and a school without the child, do not
     from students.models import Membership
 

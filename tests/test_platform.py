@@ -46,7 +46,12 @@ def _manage(*args, env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -58,9 +63,13 @@ def test_missing_secret_key_stops_start_up_with_a_clear_message():
 
 def test_check_deploy_is_clean_with_the_documented_production_variables():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env_overrides={
-            "DJANGO_SECRET_KEY": "k" * 20 + "-production-like-secret-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789",
+            "DJANGO_SECRET_KEY": "k" * 20
+            + "-production-like-secret-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789",
             "DJANGO_ALLOWED_HOSTS": "kongchuo.example.gov.cn",
             "DJANGO_HSTS_SECONDS": "31536000",
         },
@@ -112,7 +121,9 @@ def test_jurisdiction_settings_constraints(world):
     with pytest.raises(ValidationError, match="不存在"):
         bad.full_clean()
     with pytest.raises(ValidationError, match="不能少于"):
-        JurisdictionSettings(county=world.other_county, suspected_dropout_days=5, dropout_days=3).full_clean()
+        JurisdictionSettings(
+            county=world.other_county, suspected_dropout_days=5, dropout_days=3
+        ).full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         JurisdictionSettings.objects.create(county=world.other_county, entry_cutoff_month=13)
 
@@ -137,10 +148,19 @@ def test_county_edits_its_settings_and_a_township_overrides_them(world, login):
 
     client = login(world.county_user)
     assert "设置" in client.get(reverse("overview")).content.decode()
-    form = {f"county-{world.county.pk}-{k}": v for k, v in {
-        "suspected_dropout_days": 3, "dropout_days": 15, "notice_issue_days": 3, "notice_return_days": 3,
-        "entry_cutoff_month": 12, "entry_cutoff_day": 31, "monthly_ledger_day": 25, "return_verify_days": 5,
-    }.items()}
+    form = {
+        f"county-{world.county.pk}-{k}": v
+        for k, v in {
+            "suspected_dropout_days": 3,
+            "dropout_days": 15,
+            "notice_issue_days": 3,
+            "notice_return_days": 3,
+            "entry_cutoff_month": 12,
+            "entry_cutoff_day": 31,
+            "monthly_ledger_day": 25,
+            "return_verify_days": 5,
+        }.items()
+    }
     bad = {**form, f"county-{world.county.pk}-dropout_days": 2}
     html = client.post(url, {"block": f"county-{world.county.pk}", **bad}).content.decode()
     assert "辍学认定天数不能少于疑似辍学认定天数" in html

@@ -51,8 +51,17 @@ def _counts():
 def _snapshot():
     return sorted(
         Child.objects.values_list(
-            "name", "gender", "birth_date", "id_number", "xueji_number", "school__name", "grade",
-            "class_name", "status", "household__head_name", "household__address",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "xueji_number",
+            "school__name",
+            "grade",
+            "class_name",
+            "status",
+            "household__head_name",
+            "household__address",
         )
     )
 
@@ -110,8 +119,10 @@ def test_roster_is_complete_and_valid():
 
     without_id = Child.objects.filter(id_number__isnull=True)
     assert 3 <= without_id.count() <= 4
-    assert all(idcard.classify_xueji_number(x) == "J" for x in without_id.values_list(
-        "xueji_number", flat=True))
+    assert all(
+        idcard.classify_xueji_number(x) == "J"
+        for x in without_id.values_list("xueji_number", flat=True)
+    )
     temporary = Child.objects.filter(xueji_number__startswith="L")
     assert temporary.exists()
     assert not temporary.filter(id_number__isnull=True).exists()
@@ -128,8 +139,10 @@ def test_roster_is_complete_and_valid():
             assert not idcard.check_consistency(
                 info, birth_date=child.birth_date, gender=child.gender
             )
-            assert info.area_code == {"蛟潭镇": "360222", "左岚乡": "500234"}[
-                child.village.township.name]
+            assert (
+                info.area_code
+                == {"蛟潭镇": "360222", "左岚乡": "500234"}[child.village.township.name]
+            )
             if child.xueji_number:
                 assert idcard.classify_xueji_number(child.xueji_number) in ("G", "L")
             else:  # never had a 学籍
@@ -159,7 +172,9 @@ def test_demo_users_log_in_and_see_their_children(client):
 
     village_user = User.objects.get(username="cunganbu")
     assert set(village_user.memberships.values_list("village__name", flat=True)) == {
-        "蛟潭村", "福港村"}
+        "蛟潭村",
+        "福港村",
+    }
 
     teacher = User.objects.get(username="banzhuren")
     m = teacher.memberships.get()

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "生成示范县演示数据（乡镇、村、学校、约400户700名儿童）和各角色演示账号。可重复运行。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet", action="store_true", help="不打印演示账号表，只打印一行汇总。")
+        parser.add_argument(
+            "--quiet", action="store_true", help="不打印演示账号表，只打印一行汇总。"
+        )
 
     def handle(self, *args, quiet=False, **options):
         started = time.monotonic()
