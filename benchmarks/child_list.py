@@ -28,8 +28,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.test.utils import (  # noqa: E402  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
 
 
 def build(n):
