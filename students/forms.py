@@ -54,6 +54,7 @@ class ChildForm(forms.ModelForm):
             "grade",
             "class_name",
             "head_teacher",
+            "status",
             "father_name",
             "father_phone",
             "father_occupation",
@@ -91,6 +92,9 @@ class ChildForm(forms.ModelForm):
                 self.fields[name].help_text = f"当前：{current}。留空则不变。"
         if not may_see_juvenile_cases(user):
             del self.fields["is_juvenile_case"]
+        if self.instance.pk:
+            # Later changes of status go through 变更状态, with a reason.
+            del self.fields["status"]
 
     def _household_choices(self, user):
         """Households of the child's village only: a county has thousands."""
@@ -128,7 +132,7 @@ class ChildForm(forms.ModelForm):
             "基本信息",
             ["village", "household", "name", "gender", "birth_date", "id_number", "xueji_number"],
         ),
-        ("就读情况", ["school", "grade", "class_name", "head_teacher"]),
+        ("就读情况", ["status", "school", "grade", "class_name", "head_teacher"]),
         (
             "监护人",
             [

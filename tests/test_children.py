@@ -104,6 +104,7 @@ def _child_post(world, **overrides):
         "grade": 4,
         "class_name": "1班",
         "father_phone": "13900002222",
+        "status": "enrolled",
     }
     data.update(overrides)
     return data
@@ -239,3 +240,14 @@ def test_g_student_number_must_hold_the_same_id_number(world, login):
     resp = client.post(reverse("child_create"), _child_post(world, xueji_number="L" + other))
     assert resp.status_code == 302
     assert Child.objects.get(name="王小红").xueji_number == "L" + other
+
+
+def test_a_new_child_may_start_as_never_enrolled_but_later_changes_need_a_reason(world, login):
+    client = login(world.village_user)
+    data = _child_post(world, status="not_enrolled", school="", grade="", class_name="")
+    assert client.post(reverse("child_create"), data).status_code == 302
+    child = Child.objects.get(name="王小红")
+    assert child.status == Child.Status.NOT_ENROLLED
+    assert (
+        'name="status"' not in client.get(reverse("child_edit", args=[child.pk])).content.decode()
+    )
