@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from students.pinyin import pinyin_keys
+
 from .idcard import check_char
 from .models import (
     Child,
@@ -550,6 +552,8 @@ def _make_roster(rng, today, townships, villages, groups, schools):
         }
         for h in households:
             h.pk = by_address[(h.village_id, h.address)]
+    for child in children:  # bulk_create skips Child.save()
+        child.name_pinyin, child.name_initials = pinyin_keys(child.name)
     bulk_create_with_history(children, Child, batch_size=500, default_change_reason=CHANGE_REASON)
 
 

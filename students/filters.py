@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from .jurisdiction import may_see_juvenile_cases, school_scope, village_scope
 from .models import Child, Household, School, Village
+from .pinyin import looks_like_pinyin
 
 SPECIAL_GROUP_CHOICES = [
     ("is_disabled", "残疾"),
@@ -15,7 +16,7 @@ SPECIAL_GROUP_CHOICES = [
 
 
 class ChildFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(label="姓名", lookup_expr="icontains")
+    name = django_filters.CharFilter(label="姓名/拼音/首字母", method="filter_name")
     id_tail = django_filters.CharFilter(label="身份证号后几位", method="filter_id_tail")
     village = django_filters.ModelChoiceFilter(label="村（社区）", queryset=Village.objects.none())
     school = django_filters.ModelChoiceFilter(label="学校", queryset=School.objects.none())
@@ -40,6 +41,19 @@ class ChildFilter(django_filters.FilterSet):
             self.filters["special_group"].extra["choices"] = [
                 c for c in SPECIAL_GROUP_CHOICES if c[0] != "is_juvenile_case"
             ]
+
+    def filter_name(self, queryset, name, value):
+        """张三, zhangsan or zs; digits search the ID number's tail."""
+        value = "".join(value.split()).lower()
+        if not value:
+            return queryset
+        if looks_like_pinyin(value):
+            return queryset.filter(
+                Q(name_pinyin__startswith=value) | Q(name_initials__startswith=value)
+            )
+        if value[-1:].isdigit() or value.endswith("x"):
+            return self.filter_id_tail(queryset, name, value)
+        return queryset.filter(name__contains=value)
 
     def filter_id_tail(self, queryset, name, value):
         value = value.strip().upper()

@@ -251,3 +251,22 @@ def test_a_new_child_may_start_as_never_enrolled_but_later_changes_need_a_reason
     assert (
         'name="status"' not in client.get(reverse("child_edit", args=[child.pk])).content.decode()
     )
+
+
+def test_search_by_name_pinyin_initials_or_id_tail(world, login):
+    client = login(world.school_admin)
+    link = f'href="{reverse("child_detail", args=[world.c_class.pk])}"'
+    other = f'href="{reverse("child_detail", args=[world.c_s1_other_class.pk])}"'
+    for query in (
+        "王小明",
+        "小明",
+        "wangxiaoming",
+        "WangXiao",
+        "wxm",
+        "wx",
+        world.c_class.id_number[-6:],
+    ):
+        html = client.get(reverse("child_list"), {"name": query}).content.decode()
+        assert link in html and other not in html, query
+    html = client.get(reverse("child_list"), {"name": "lier"}).content.decode()
+    assert other in html and link not in html

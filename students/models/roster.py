@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from . import idcard
+from .. import idcard
+from ..pinyin import pinyin_keys
 
 
 class County(models.Model):
@@ -289,7 +290,7 @@ class ChildStatus(models.TextChoices):
 
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .jurisdiction import child_scope
+        from ..jurisdiction import child_scope
 
         return self.filter(child_scope(user))
 
@@ -412,6 +413,11 @@ class Child(models.Model):
     is_returned = models.BooleanField("返乡/县域外回流", default=False)
     is_juvenile_case = models.BooleanField("涉案未成年人", default=False)
 
+    has_dropout_risk = models.BooleanField("有辍学风险", default=False)
+    # Filled on save from the name: search by 张三 / zhangsan / zs.
+    name_pinyin = models.CharField("姓名拼音", max_length=200, blank=True, editable=False)
+    name_initials = models.CharField("姓名首字母", max_length=50, blank=True, editable=False)
+
     status = models.CharField(
         "入学状态", max_length=20, choices=ChildStatus.choices, default=ChildStatus.ENROLLED
     )
@@ -450,6 +456,8 @@ class Child(models.Model):
         ]
         indexes = [
             models.Index(fields=["status"]),
+            models.Index(fields=["name_pinyin"]),
+            models.Index(fields=["name_initials"]),
             models.Index(fields=["school", "grade", "class_name"]),
         ]
 
@@ -458,6 +466,10 @@ class Child(models.Model):
 
     def get_absolute_url(self):
         return reverse("child_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -632,3 +644,20 @@ class SensitiveAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} 查看 {self.child}（{self.fields}）"
+
+
+class ExportLog(models.Model):
+    """Each export that carried unmasked ID numbers or phones (PIPL)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, verbose_name="导出人")
+    what = models.CharField("导出内容", max_length=100)
+    scope = models.CharField("范围", max_length=200)
+    rows = models.PositiveIntegerField("行数")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "含敏感信息的导出记录"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} 导出 {self.what}（{self.scope}，{self.rows} 行）"
