@@ -464,12 +464,12 @@ class Child(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("child_detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("child_detail", args=[self.pk])
 
     def clean(self):
         from django.core.exceptions import ValidationError
