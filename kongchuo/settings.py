@@ -7,6 +7,7 @@ REDIS_URL Celery tasks run in-process (eager).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -136,8 +137,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 X_FRAME_OPTIONS = "DENY"
 
-# Celery: eager in-process without REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Celery: eager in-process without REDIS_URL.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -146,6 +155,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# 四查三比对: every county on the 1st of each month, and again within the
+# first 10 days of each term (开学后10日内) to pick up the term-start check.
+CELERY_BEAT_SCHEDULE = {
+    "crosschecks-monthly": {
+        "task": "students.tasks.run_monthly_crosschecks",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
+    "crosschecks-term-start": {
+        "task": "students.tasks.run_monthly_crosschecks",
+        "schedule": crontab(minute=0, hour=2, day_of_month=10, month_of_year="3,9"),
+    },
+}
+
+# Imports: one sheet at most this big / this long (a clear message otherwise).
+IMPORT_MAX_BYTES = env.int("KONGCHUO_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("KONGCHUO_IMPORT_MAX_ROWS", default=50_000)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

@@ -1,7 +1,9 @@
 from django import forms
+from django.utils.html import format_html, format_html_join
 
-from . import idcard
+from . import idcard, selectors
 from .jurisdiction import (
+    child_scope,
     household_scope,
     may_see_juvenile_cases,
     memberships,
@@ -72,8 +74,13 @@ class ChildForm(forms.ModelForm):
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
+    confirm_not_duplicate = forms.BooleanField(
+        label="确认不是同一人，仍然保存", required=False, widget=forms.HiddenInput
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["village"].queryset = Village.objects.filter(
             village_scope(user)
         ).select_related("township")
@@ -120,6 +127,72 @@ class ChildForm(forms.ModelForm):
         except idcard.IDNumberError as e:
             raise forms.ValidationError(str(e)) from None
 
+    def validate_unique(self):
+        # The ID number's uniqueness is checked in clean(), with a message
+        # that links to the registered child or names the office to ask.
+        self._validate_unique = False
+        super().validate_unique()
+
+    def clean(self):
+        data = super().clean()
+        owner = selectors.id_number_owner(data.get("id_number"), exclude_pk=self.instance.pk)
+        if owner is not None:
+            if Child.objects.filter(child_scope(self.user), pk=owner.pk).exists():
+                message = format_html(
+                    '该身份证号已登记为 <a href="{}">{}</a>（{}{}），请勿重复登记。',
+                    owner.get_absolute_url(),
+                    owner.name,
+                    owner.village.township,
+                    owner.village,
+                )
+            else:
+                township = owner.village.township
+                message = (
+                    f"该身份证号已在{township}登记，不在您的辖区。请联系{township}控辍办核实。"
+                )
+            self.add_error("id_number", message)
+            return data
+        if self.errors or data.get("confirm_not_duplicate"):
+            return data
+        similar = list(
+            selectors.similar_children(
+                name=data.get("name"),
+                birth_date=data.get("birth_date"),
+                father_name=data.get("father_name"),
+                mother_name=data.get("mother_name"),
+                household=data.get("household"),
+                exclude_pk=self.instance.pk,
+            )
+        )
+        if similar:
+            visible = set(
+                Child.objects.filter(
+                    child_scope(self.user), pk__in=[c.pk for c in similar]
+                ).values_list("pk", flat=True)
+            )
+            shown = format_html_join(
+                "、",
+                '<a href="{}">{}（{}{}）</a>',
+                (
+                    (c.get_absolute_url(), c.name, c.village.township, c.village)
+                    for c in similar
+                    if c.pk in visible
+                ),
+            )
+            others = len(similar) - len(visible)
+            self.fields["confirm_not_duplicate"].widget = forms.CheckboxInput()
+            self.add_error(
+                None,
+                format_html(
+                    "可能与已登记的儿童重复：{}{}。如确认不是同一人，请勾选下方“确认不是同一人”后再保存。",
+                    shown or "",
+                    f"{'；' if shown else ''}另有{others}名在其他辖区（请联系乡镇控辍办核实）"
+                    if others
+                    else "",
+                ),
+            )
+        return data
+
     def clean_xueji_number(self):
         raw = self.cleaned_data.get("xueji_number") or ""
         if not raw.strip():
@@ -130,7 +203,16 @@ class ChildForm(forms.ModelForm):
     SECTIONS = [
         (
             "基本信息",
-            ["village", "household", "name", "gender", "birth_date", "id_number", "xueji_number"],
+            [
+                "village",
+                "household",
+                "name",
+                "gender",
+                "birth_date",
+                "id_number",
+                "xueji_number",
+                "confirm_not_duplicate",
+            ],
         ),
         ("就读情况", ["status", "school", "grade", "class_name", "head_teacher"]),
         (

@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q
 
 from .jurisdiction import child_scope, household_scope, village_scope
 from .models import Child, Household, JurisdictionSettings, Village
+from .pinyin import pinyin_keys
 from .schoolage import school_age
 
 
@@ -81,3 +82,38 @@ def status_overview(user, *, by):
 def editable_households_for_user(user):
     """Households in the villages where the user keeps the roster."""
     return Household.objects.filter(village__in=Village.objects.filter(village_scope(user)))
+
+
+def id_number_owner(id_number, *, exclude_pk=None):
+    """The child already registered with this ID number anywhere, or None."""
+    if not id_number:
+        return None
+    return (
+        Child.objects.filter(id_number=id_number)
+        .exclude(pk=exclude_pk)
+        .select_related("village__township")
+        .first()
+    )
+
+
+def similar_children(
+    *, name, birth_date, father_name="", mother_name="", household=None, exclude_pk=None
+):
+    """Children who may be this one: the same name and birth date, or a name
+    that sounds the same (pinyin) with the same birth date and guardian."""
+    if not name or not birth_date:
+        return Child.objects.none()
+    name_pinyin, _ = pinyin_keys(name)
+    same_guardian = Q(pk__in=[])
+    for guardian in filter(None, (father_name, mother_name)):
+        same_guardian |= Q(father_name=guardian) | Q(mother_name=guardian)
+    if household is not None:
+        same_guardian |= Q(household=household) | Q(
+            household__head_name=household.head_name, village_id=household.village_id
+        )
+    return (
+        Child.objects.filter(birth_date=birth_date)
+        .filter(Q(name=name) | (Q(name_pinyin=name_pinyin) & same_guardian))
+        .exclude(pk=exclude_pk)
+        .select_related("village__township")[:10]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import crosscheck_views, import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,20 @@ urlpatterns = [
     path("households/new/", views.household_form, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_form, name="household_edit"),
+]
+
+urlpatterns += [
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/template.xlsx", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/errors.xlsx", import_views.import_error_sheet, name="import_errors"),
+]
+
+urlpatterns += [
+    path("checks/leads/", crosscheck_views.lead_list, name="lead_list"),
+    path("checks/leads/<int:pk>/decide/", crosscheck_views.lead_decide, name="lead_decide"),
+    path("checks/run/", crosscheck_views.crosscheck_start, name="crosscheck_run"),
+    path("checks/term/", crosscheck_views.term_check, name="term_check"),
 ]

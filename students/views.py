@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
@@ -154,6 +155,9 @@ def child_form(request, pk=None):
             except ValidationError as e:
                 form.add_error(None, e)
             else:
+                if request.GET.get("household"):  # adding a household's children in one go
+                    messages.success(request, f"已保存 {child.name}。可继续添加该户的其他子女。")
+                    return redirect(child.household)
                 messages.success(request, f"已保存 {child.name} 的信息。")
                 return redirect(child)
     else:
@@ -249,7 +253,10 @@ def household_form(request, pk=None):
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, f"已保存 {household.head_name} 户。")
+                if not pk:  # a new household: go straight on to its children
+                    messages.success(request, f"已保存 {household.head_name}户，请添加子女。")
+                    return redirect(f"{reverse('child_create')}?household={household.pk}")
+                messages.success(request, f"已保存 {household.head_name}户。")
                 return redirect(household)
     else:
         form = HouseholdForm(instance=household, user=request.user)

@@ -128,3 +128,18 @@ def celery_round_trip(celery_worker_if_broker):
     from celery.contrib.testing.tasks import ping
 
     return lambda: ping.delay().get(timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_a_worker_is_asked_for(request):
+    """Tests run tasks in-process, except those that take the worker fixture:
+    with REDIS_URL set, those go through Redis to a real worker."""
+    if "celery_worker_if_broker" in request.fixturenames:
+        yield
+        return
+    from kongchuo.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

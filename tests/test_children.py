@@ -138,7 +138,7 @@ def test_bad_check_digit_and_duplicate_id_are_refused(world, login):
     assert "校验位" in html
     dup = _child_post(world, id_number=world.c_class.id_number, birth_date="2015-03-08", gender="M")
     html = client.post(reverse("child_create"), dup).content.decode()
-    assert "已存在" in html
+    assert "已登记为" in html and f"/children/{world.c_class.pk}/" in html
     assert Child.objects.count() == 6
 
 
@@ -270,3 +270,54 @@ def test_search_by_name_pinyin_initials_or_id_tail(world, login):
         assert link in html and other not in html, query
     html = client.get(reverse("child_list"), {"name": "lier"}).content.decode()
     assert other in html and link not in html
+
+
+def test_duplicate_guard_links_a_visible_child_and_names_the_office_otherwise(world, login):
+    from students.models import Membership
+
+    other = Membership.objects.create(user=world.nobody, role="village", village=world.v3)
+    client = login(world.nobody)
+    data = _child_post(world, village=world.v3.pk, household="", id_number=world.c_class.id_number,
+                       birth_date="2015-03-08", gender="M")
+    html = client.post(reverse("child_create"), data).content.decode()
+    assert "已在甲镇登记" in html and "甲镇控辍办" in html and "王小明" not in html
+    other.delete()
+
+
+def test_same_name_and_birth_date_is_warned_about_until_confirmed(world, login):
+    client = login(world.village_user)
+    data = _child_post(world, name="王小明", birth_date="2015-03-08", gender="M", id_number="",
+                       household=world.h1.pk)
+    html = client.post(reverse("child_create"), data).content.decode()
+    assert "可能与已登记的儿童重复" in html and f"/children/{world.c_class.pk}/" in html
+    assert Child.objects.filter(name="王小明").count() == 1
+    resp = client.post(reverse("child_create"), {**data, "confirm_not_duplicate": "on"})
+    assert resp.status_code == 302 and Child.objects.filter(name="王小明").count() == 2
+
+
+def test_a_pinyin_equal_name_with_the_same_guardian_is_warned_about(world, login):
+    client = login(world.village_user)
+    # 王晓明 sounds like 王小明; same birth date and same father
+    data = _child_post(world, name="王晓明", birth_date="2015-03-08", gender="M", id_number="",
+                       household="", father_name="王大山")
+    html = client.post(reverse("child_create"), data).content.decode()
+    assert "可能与已登记的儿童重复" in html
+    data["father_name"] = "别人"
+    assert client.post(reverse("child_create"), data).status_code == 302
+
+
+def test_household_and_its_children_in_one_flow(world, login):
+    from students.models import Household
+
+    client = login(world.village_user)
+    resp = client.post(reverse("household_create"), {"village": world.v1.pk, "head_name": "周大伟",
+                                                     "phone": "13700001234", "is_tuopin": "on"})
+    household = Household.objects.get(head_name="周大伟")
+    assert resp.url == f"{reverse('child_create')}?household={household.pk}"
+    form = client.get(resp.url).content.decode()
+    assert f'<option value="{household.pk}" selected>' in form
+    data = _child_post(world, household=household.pk)
+    resp = client.post(resp.url, data)
+    assert resp.url == household.get_absolute_url()
+    assert "可继续添加" in client.get(resp.url).content.decode()
+    assert household.children.get().name == "王小红"

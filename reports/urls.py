@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("roster/", views.roster_villages, name="roster_villages"),
+    path("roster/<int:village_pk>/", views.village_roster, name="village_roster"),
+    path(
+        "roster/<int:village_pk>/export/",
+        views.village_roster_export,
+        name="village_roster_export",
+    ),
+    path("term-absent/", views.term_list, name="term_list"),
+    path("term-absent/export/", views.term_list_export, name="term_list_export"),
+    # The county's three ledgers: school-age, suspected-dropout, dropout.
+    path("<slug:slug>/", views.child_ledger, name="child_ledger"),
+    path("<slug:slug>/export/", views.child_ledger_export, name="child_ledger_export"),
+]

@@ -1,0 +1,755 @@
+"""四查三比对 (DOMAIN §5, NATIONAL §1): the three comparisons, the leads they
+produce, the decisions on those leads, and the term-start presence check.
+
+Services (writes, keyword-only, validated) and selectors (reads, scoped)
+live together here because they share the business rules below.
+
+* A comparison only ever produces **leads**. Nothing about a child changes
+  until a person confirms a lead (`confirm_lead`).
+* Every comparison is set-based SQL: the rows it finds come from one query
+  (Exists / Subquery over the whole county), and leads are written with
+  `bulk_create(ignore_conflicts=True)` against the unique constraint
+  (kind, person_key, period): running twice, or twice at once, writes each
+  lead once. What a run created is what carries its `run` foreign key.
+* Roster children are matched to 学籍 / 户籍 / 脱贫户 rows by ID number in SQL.
+  `XuejiRecord.id_number` is only ever a real ID number (never an L/J 学籍号).
+"""
+
+import datetime
+import operator
+import re
+from functools import reduce
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
+
+from .jurisdiction import Role, is_sysadmin, memberships
+from .models import (
+    Child,
+    County,
+    CrossCheckRun,
+    HujiRecord,
+    JurisdictionSettings,
+    Lead,
+    PovertyRecord,
+    School,
+    SchoolKind,
+    TermCheck,
+    XuejiRecord,
+)
+from .schoolage import compulsory_birth_range, school_year_start
+from .selectors import settings_for
+from .services import change_child_status
+
+Status = Child.Status
+Kind = Lead.Kind
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TERM_RE = re.compile(r"^\d{4}年(春|秋)季学期$")
+BATCH_SIZE = 1000
+
+# A school-age child with a 户籍 here and no 学籍 here is *not* a lead when the
+# roster already accounts for them elsewhere (studying outside, placed, gone).
+ACCOUNTED_ELSEWHERE = [
+    Status.STUDYING_ELSEWHERE,
+    Status.TRANSFERRED,
+    Status.SUSPENDED,
+    Status.HOME_TEACHING,
+    Status.EXEMPT,
+    Status.DEFERRED,
+    Status.GRADUATED,
+    Status.SPECIAL_SCHOOL,
+    Status.COUNTY_REVIEW,
+    Status.DECEASED,
+    Status.MOVED_OUT,
+]
+DROPOUT_STATUSES = [Status.SUSPECTED_DROPOUT, Status.DROPOUT]
+# Children who should be at school when term starts: the term check lists them.
+TERM_CHECK_STATUSES = [
+    Status.ENROLLED,
+    Status.NOT_ENROLLED,
+    Status.SUSPECTED_DROPOUT,
+    Status.DROPOUT,
+]
+# The responsible school for a child of each stage, best fit first; any
+# responsible school of the village is the fallback.
+STAGE_SCHOOL_RANK = {
+    "primary": [SchoolKind.PRIMARY, SchoolKind.NINE_YEAR, SchoolKind.TEACHING_POINT],
+    "junior": [SchoolKind.JUNIOR, SchoolKind.NINE_YEAR],
+}
+# Who decides a lead: the roles that keep the roster (jurisdiction.EDIT_ROLES).
+# A class teacher sees the leads of their own class but does not decide them:
+# confirming one changes a child's status, which a teacher may not do.
+DECIDE_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN}
+
+_NOTHING = Q(pk__in=[])
+
+
+# --------------------------------------------------------------------------
+# Dates: the period and the term
+# --------------------------------------------------------------------------
+
+
+def today():
+    """Today in Asia/Shanghai, whatever the server's clock zone."""
+    return timezone.localdate(timezone=SHANGHAI)
+
+
+def current_period(on=None):
+    on = on or today()
+    return f"{on:%Y-%m}"
+
+
+def term_label(on=None):
+    """The term label: 秋季学期 from September to January, 春季学期 February to August.
+
+    2026-09-01 … 2027-01-31 is "2026年秋季学期"; 2027-02-01 … 2027-08-31 is
+    "2027年春季学期".
+    """
+    on = on or today()
+    if on.month >= 9:
+        return f"{on.year}年秋季学期"
+    if on.month == 1:
+        return f"{on.year - 1}年秋季学期"
+    return f"{on.year}年春季学期"
+
+
+# --------------------------------------------------------------------------
+# Who sees and decides leads, who runs comparisons
+# --------------------------------------------------------------------------
+
+
+def _lead_q(m):
+    if m.role == Role.VILLAGE:
+        return Q(village_id=m.village_id)
+    if m.role == Role.TEACHER:
+        return Q(
+            school_id=m.school_id,
+            child__school_id=m.school_id,
+            child__grade=m.grade,
+            child__class_name=m.class_name,
+        )
+    if m.role == Role.SCHOOL_ADMIN:
+        return Q(school_id=m.school_id)
+    if m.role == Role.TOWNSHIP:
+        return Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id)
+    if m.role == Role.COUNTY:
+        return (
+            Q(county_id=m.county_id)
+            | Q(village__township__county_id=m.county_id)
+            | Q(school__township__county_id=m.county_id)
+        )
+    return _NOTHING
+
+
+def lead_scope(user, *, deciding=False):
+    """A Q over Lead: the leads the user may see (or, deciding=True, decide).
+
+    village cadre: leads of their village; class teacher: leads about children
+    of their class at their school (read only); school admin: leads of their
+    school; township: leads whose village or school is in the township;
+    county: the county's; system administrator: all.
+    """
+    if is_sysadmin(user):
+        return Q()
+    q = _NOTHING
+    for m in memberships(user):
+        if deciding and m.role not in DECIDE_ROLES:
+            continue
+        q |= _lead_q(m)
+    return q
+
+
+def leads_for_user(user, *, deciding=False):
+    return (
+        Lead.objects.filter(lead_scope(user, deciding=deciding))
+        .select_related("village__township", "school", "child", "decided_by")
+        .order_by(
+            Case(When(state=Lead.State.OPEN, then=0), default=1, output_field=IntegerField()),
+            "-created_at",
+            "-pk",
+        )
+    )
+
+
+def lead_periods(leads, *, limit=24):
+    """The periods present among these leads, newest first (for the filter)."""
+    return list(leads.order_by("-period").values_list("period", flat=True).distinct()[:limit])
+
+
+def decidable_lead_ids(user, pks):
+    """Which of these leads the user may decide (one query)."""
+    return set(
+        Lead.objects.filter(lead_scope(user, deciding=True), pk__in=pks).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def may_decide_leads(user):
+    return is_sysadmin(user) or any(m.role in DECIDE_ROLES for m in memberships(user))
+
+
+def run_targets(user):
+    """[(key, county, township or None, label)]: where the user may start a run."""
+    if is_sysadmin(user):
+        return [(f"c{c.pk}", c, None, f"{c}（全县）") for c in County.objects.all()]
+    targets = {}
+    for m in memberships(user):
+        if m.role == Role.COUNTY:
+            targets[f"c{m.county_id}"] = (m.county, None, f"{m.county}（全县）")
+        elif m.role == Role.TOWNSHIP:
+            targets[f"t{m.township_id}"] = (m.township.county, m.township, str(m.township))
+    return [(key, *value) for key, value in targets.items()]
+
+
+def runs_for_user(user, *, limit=10):
+    """The latest runs over the places the user may run comparisons for."""
+    if is_sysadmin(user):
+        q = Q()
+    else:
+        q = _NOTHING
+        for m in memberships(user):
+            if m.role == Role.COUNTY:
+                q |= Q(county_id=m.county_id)
+            elif m.role == Role.TOWNSHIP:
+                q |= Q(township_id=m.township_id) | Q(
+                    county_id=m.township.county_id, township__isnull=True
+                )
+    return list(
+        CrossCheckRun.objects.filter(q).select_related("county", "township", "started_by")[:limit]
+    )
+
+
+# --------------------------------------------------------------------------
+# The comparisons
+# --------------------------------------------------------------------------
+
+
+def _settings_groups(*, county, township, path):
+    """[(Q, settings)]: every row of the run under exactly one settings row.
+
+    `path` leads from the compared model to Township. A township's own
+    settings (its own entry cutoff) win over the county's for its villages;
+    one group per such township plus one for the rest of the county, so a
+    county-wide run is still a handful of SQL statements, not one per row.
+    """
+    if township is not None:
+        return [(Q(), settings_for(township=township))]
+    own = list(JurisdictionSettings.objects.filter(county=county, township__isnull=False))
+    groups = [(Q(**{path: s.township_id}), s) for s in own]
+    # Spelled out: a negated IN inside an OR would drop rows without a village.
+    rest = (
+        Q(**{f"{path}__isnull": True}) | ~Q(**{f"{path}__in": [s.township_id for s in own]})
+        if own
+        else Q()
+    )
+    groups.append((rest, settings_for(county=county)))
+    return groups
+
+
+def _junior_latest_birth(s, on):
+    """The latest birth date of a child expected in grade 7 or above on `on`.
+
+    Mirrors schoolage.school_age(): born on or before the cutoff of year Y,
+    a child starts grade 1 in Y + 6, so grade 7 in Y + 12.
+    """
+    return datetime.date(school_year_start(on) - 12, s.entry_cutoff_month, s.entry_cutoff_day)
+
+
+def _responsible_school(village_ref, kinds):
+    """The village's responsible school of the best-fitting kind, else any."""
+    rank = Case(
+        *(When(kind=k, then=Value(i)) for i, k in enumerate(kinds)),
+        default=Value(len(kinds)),
+        output_field=IntegerField(),
+    )
+    return Subquery(
+        School.objects.filter(villages=OuterRef(village_ref))
+        .annotate(rank=rank)
+        .order_by("rank", "pk")
+        .values("pk")[:1]
+    )
+
+
+def _not_enrolled_rows(*, county, township, on):
+    """户籍 × 学籍: school-age people with a 户籍 here and no 学籍 in the county."""
+    groups = _settings_groups(county=county, township=township, path="village__township")
+    in_age = reduce(
+        operator.or_,
+        (
+            group_q
+            & Q(
+                birth_date__range=compulsory_birth_range(
+                    cutoff_month=s.entry_cutoff_month, cutoff_day=s.entry_cutoff_day, on=on
+                )
+            )
+            for group_q, s in groups
+        ),
+    )
+    junior = reduce(
+        operator.or_,
+        (group_q & Q(birth_date__lte=_junior_latest_birth(s, on)) for group_q, s in groups),
+    )
+
+    # HujiRecord.id_number is always a real ID number: the roster child is
+    # the one with that number (Child.id_number is unique).
+    roster = Child.objects.filter(id_number=OuterRef("id_number")).order_by()
+    qs = HujiRecord.objects.filter(in_age, county=county)
+    if township is not None:
+        qs = qs.filter(village__township=township)
+    return (
+        qs.exclude(
+            Exists(
+                XuejiRecord.objects.filter(
+                    id_number=OuterRef("id_number"), school__township__county=county
+                )
+            )
+        )
+        .annotate(
+            roster_child=Subquery(roster.values("pk")[:1]),
+            roster_status=Subquery(roster.values("status")[:1]),
+        )
+        # Not on the roster (NULL status) counts as not accounted for.
+        .filter(Q(roster_status__isnull=True) | ~Q(roster_status__in=ACCOUNTED_ELSEWHERE))
+        .annotate(
+            lead_village=Coalesce(
+                F("village_id"),
+                Subquery(roster.values("village_id")[:1]),
+                output_field=BigIntegerField(),
+            ),
+        )
+        .annotate(
+            lead_school=Case(
+                When(junior, then=_responsible_school("lead_village", STAGE_SCHOOL_RANK["junior"])),
+                default=_responsible_school("lead_village", STAGE_SCHOOL_RANK["primary"]),
+            ),
+        )
+        .order_by("id_number")
+        .values(
+            "pk",
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "roster_child",
+            "roster_status",
+            "lead_village",
+            "lead_school",
+        )
+    )
+
+
+def _not_enrolled_lead(row):
+    detail = "户籍在本县、满足入学年龄，但县内学籍中无此人"
+    if row["roster_child"] is None:
+        detail += "；底数台账中亦无此人"
+    else:
+        detail += f"；底数台账状态为“{Status(row['roster_status']).label}”"
+    return Lead(
+        kind=Kind.NOT_ENROLLED,
+        person_key=row["id_number"],
+        name=row["name"],
+        gender=row["gender"],
+        birth_date=row["birth_date"],
+        id_number=row["id_number"],
+        village_id=row["lead_village"],
+        school_id=row["lead_school"],
+        child_id=row["roster_child"],
+        huji_id=row["pk"],
+        detail=detail,
+    )
+
+
+def _absent_rows(*, county, township, term):
+    """学籍 × 在校: on a county school's 学籍, yet a (suspected) dropout or absent."""
+    roster = Child.objects.filter(id_number=OuterRef("id_number")).order_by()
+    qs = XuejiRecord.objects.filter(school__township__county=county)
+    if township is not None:
+        qs = qs.filter(school__township=township)
+    child = Child.objects.filter(pk=OuterRef("roster_child")).order_by()
+    return (
+        qs.annotate(
+            roster_child=Coalesce(
+                F("child_id"), Subquery(roster.values("pk")[:1]), output_field=BigIntegerField()
+            )
+        )
+        .annotate(
+            is_dropout=Exists(child.filter(status__in=DROPOUT_STATUSES)),
+            is_absent=Exists(
+                TermCheck.objects.filter(
+                    child_id=OuterRef("roster_child"), term=term, present=False
+                )
+            ),
+        )
+        .filter(Q(is_dropout=True) | Q(is_absent=True))
+        .annotate(
+            person=Coalesce(
+                "id_number", Concat(Value("XJ:"), "xueji_number"), output_field=CharField()
+            ),
+            roster_status=Subquery(child.values("status")[:1]),
+            child_village=Subquery(child.values("village_id")[:1]),
+        )
+        .order_by("person", "pk")
+        .values(
+            "pk",
+            "person",
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "school_id",
+            "school__name",
+            "roster_child",
+            "roster_status",
+            "child_village",
+            "is_dropout",
+            "is_absent",
+        )
+    )
+
+
+def _absent_lead(row, term):
+    facts = []
+    if row["is_dropout"]:
+        facts.append(f"学生状态为“{Status(row['roster_status']).label}”")
+    if row["is_absent"]:
+        facts.append(f"{term}开学核查未到校")
+    return Lead(
+        kind=Kind.ABSENT,
+        person_key=row["person"],
+        name=row["name"],
+        gender=row["gender"],
+        birth_date=row["birth_date"],
+        id_number=row["id_number"] or "",
+        village_id=row["child_village"],
+        school_id=row["school_id"],
+        child_id=row["roster_child"],
+        xueji_id=row["pk"],
+        detail=f"{row['school__name']}有学籍，但" + "，且".join(facts),
+    )
+
+
+def _poverty_dropout_rows(*, county, township):
+    """辍学 × 脱贫户: the county's (suspected) dropouts from 脱贫户 / 监测户."""
+    qs = Child.objects.filter(status__in=DROPOUT_STATUSES, village__township__county=county)
+    if township is not None:
+        qs = qs.filter(village__township=township)
+    poverty = PovertyRecord.objects.filter(id_number=OuterRef("id_number")).order_by()
+    return (
+        qs.annotate(poverty_kind=Subquery(poverty.values("kind")[:1]))
+        .filter(
+            Q(poverty_kind__isnull=False)
+            | Q(household__is_tuopin=True)
+            | Q(household__is_jiance=True)
+        )
+        .annotate(
+            person=Coalesce(
+                "id_number",
+                Concat(Value("C:"), Cast("pk", CharField())),
+                output_field=CharField(),
+            ),
+            tuopin=Coalesce("household__is_tuopin", Value(False), output_field=BooleanField()),
+            jiance=Coalesce("household__is_jiance", Value(False), output_field=BooleanField()),
+        )
+        .order_by("person")
+        .values(
+            "pk",
+            "person",
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "status",
+            "village_id",
+            "school_id",
+            "poverty_kind",
+            "tuopin",
+            "jiance",
+        )
+    )
+
+
+def _poverty_dropout_lead(row):
+    flags = []
+    if row["poverty_kind"]:
+        flags.append(PovertyRecord.Kind(row["poverty_kind"]).label)
+    for flag, label in ((row["tuopin"], "脱贫户"), (row["jiance"], "监测户")):
+        if flag and label not in flags:
+            flags.append(label)
+    return Lead(
+        kind=Kind.POVERTY_DROPOUT,
+        person_key=row["person"],
+        name=row["name"],
+        gender=row["gender"],
+        birth_date=row["birth_date"],
+        id_number=row["id_number"] or "",
+        village_id=row["village_id"],
+        school_id=row["school_id"],
+        child_id=row["pk"],
+        detail=f"学生状态为“{Status(row['status']).label}”，且为{'/'.join(flags)}家庭成员",
+    )
+
+
+def _write_leads(*, run, rows, build):
+    """Insert the leads of `rows` in batches; return how many people were found.
+
+    The unique constraint (kind, person_key, period) and ignore_conflicts make
+    an existing lead (from an earlier or a concurrent run) a no-op. `rows`
+    come ordered by person key, so two concurrent runs insert in the same
+    order: the second waits for the first instead of deadlocking with it.
+    """
+    found = set()
+    batch = []
+    for row in rows.iterator(chunk_size=BATCH_SIZE):
+        lead = build(row)
+        if lead.person_key in found:  # two 学籍 rows of one person: one lead
+            continue
+        found.add(lead.person_key)
+        lead.county_id, lead.period, lead.run = run.county_id, run.period, run
+        lead.detail = lead.detail[:300]
+        batch.append(lead)
+        if len(batch) >= BATCH_SIZE:
+            Lead.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Lead.objects.bulk_create(batch, ignore_conflicts=True)
+    return len(found)
+
+
+@transaction.atomic
+def run_crosscheck(*, county, township=None, period=None, by=None, on=None, term=None):
+    """Run the three comparisons over a county (or one of its townships).
+
+    `on` is the reference date for school age (default: today in Shanghai);
+    `period` the lead period "YYYY-MM" (default: the month of `on`); `term`
+    the term whose 开学核查 counts for 学籍 × 在校 (default: the term of `on`).
+    Returns the finished CrossCheckRun; run.counts holds, per kind,
+    {"found": people flagged now, "new": leads this run created}.
+    """
+    on = on or today()
+    period = period or current_period(on)
+    term = term or term_label(on)
+    if not PERIOD_RE.match(period):
+        raise ValidationError({"period": "比对期格式应为 YYYY-MM。"})
+    if township is not None and township.county_id != county.pk:
+        raise ValidationError({"township": "乡镇不属于所选县（区）。"})
+    run = CrossCheckRun(county=county, township=township, period=period, started_by=by)
+    run.full_clean()
+    run.save()
+
+    found = {
+        Kind.NOT_ENROLLED: _write_leads(
+            run=run,
+            rows=_not_enrolled_rows(county=county, township=township, on=on),
+            build=_not_enrolled_lead,
+        ),
+        Kind.ABSENT: _write_leads(
+            run=run,
+            rows=_absent_rows(county=county, township=township, term=term),
+            build=lambda row: _absent_lead(row, term),
+        ),
+        Kind.POVERTY_DROPOUT: _write_leads(
+            run=run,
+            rows=_poverty_dropout_rows(county=county, township=township),
+            build=_poverty_dropout_lead,
+        ),
+    }
+    new = dict(
+        Lead.objects.filter(run=run)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    run.counts = {
+        kind.value: {"found": n, "new": new.get(kind.value, 0)} for kind, n in found.items()
+    }
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "finished_at"])
+    return run
+
+
+def run_count_rows(run):
+    """[(label, found, new)] for showing a run's counts."""
+    return [
+        (
+            kind.label,
+            run.counts.get(kind.value, {}).get("found", 0),
+            run.counts.get(kind.value, {}).get("new", 0),
+        )
+        for kind in Kind
+    ]
+
+
+# --------------------------------------------------------------------------
+# Lead decisions
+# --------------------------------------------------------------------------
+
+ALREADY_DECIDED = "该线索已由他人处理。"
+
+
+def _decide(*, lead, by, reason, state):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写核实说明。"})
+    decided_at = timezone.now()
+    lead.state, lead.decided_by, lead.decided_at, lead.reason = state, by, decided_at, reason
+    lead.full_clean(exclude=["village", "school", "child", "huji", "xueji", "run", "county"])
+    # Only an open lead can be decided: of two people deciding at once, the
+    # second UPDATE finds no open row and loses.
+    won = Lead.objects.filter(pk=lead.pk, state=Lead.State.OPEN).update(
+        state=state, decided_by=by, decided_at=decided_at, reason=reason
+    )
+    if not won:
+        lead.refresh_from_db()
+        raise ValidationError(ALREADY_DECIDED)
+    return lead
+
+
+@transaction.atomic
+def confirm_lead(*, lead, by, reason):
+    """The lead is true. For a roster child this moves them onto a ledger.
+
+    名在人不在 / 脱贫户辍学 for a child 在读 → 疑似辍学; 适龄未入学 for a roster
+    child → 未入学, unless already 未入学 or on a dropout ledger (疑似辍学, 辍学:
+    the stronger finding stays). Without a roster child the confirmed lead
+    stays as it is: the village adds the child to the roster.
+    """
+    _decide(lead=lead, by=by, reason=reason, state=Lead.State.CONFIRMED)
+    if lead.child_id is None:
+        return lead
+    child = Child.objects.select_for_update().get(pk=lead.child_id)
+    target = None
+    if lead.kind in (Kind.ABSENT, Kind.POVERTY_DROPOUT) and child.status == Status.ENROLLED:
+        target = Status.SUSPECTED_DROPOUT
+    elif lead.kind == Kind.NOT_ENROLLED and child.status not in (
+        Status.NOT_ENROLLED,
+        *DROPOUT_STATUSES,
+    ):
+        target = Status.NOT_ENROLLED
+    if target:
+        change_child_status(
+            child=child, status=target, by=by, reason=f"四查三比对核实：{lead.reason}"
+        )
+    return lead
+
+
+@transaction.atomic
+def dismiss_lead(*, lead, by, reason):
+    """The lead is not true (studying elsewhere, data error…): nothing changes."""
+    return _decide(lead=lead, by=by, reason=reason, state=Lead.State.DISMISSED)
+
+
+# --------------------------------------------------------------------------
+# Term-start check (开学后10日内到校核查)
+# --------------------------------------------------------------------------
+
+TERM_CHECK_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TEACHER}
+
+
+def term_check_scope(user):
+    """A Q over Child: whom the user checks at term start.
+
+    A village cadre their village's children; a school admin their school's;
+    a class teacher their class. Township and county offices read the result.
+    """
+    q = _NOTHING
+    for m in memberships(user):
+        if m.role == Role.VILLAGE:
+            q |= Q(village_id=m.village_id)
+        elif m.role == Role.SCHOOL_ADMIN:
+            q |= Q(school_id=m.school_id)
+        elif m.role == Role.TEACHER:
+            q |= Q(school_id=m.school_id, grade=m.grade, class_name=m.class_name)
+    return q
+
+
+def may_check_term(user):
+    return any(m.role in TERM_CHECK_ROLES for m in memberships(user))
+
+
+def _with_term_answer(children, *, term):
+    """Annotate tc_present (None = not yet checked) and tc_note for `term`."""
+    check = TermCheck.objects.filter(term=term, child=OuterRef("pk")).order_by()
+    return children.annotate(
+        tc_present=Subquery(check.values("present")[:1], output_field=BooleanField()),
+        tc_note=Subquery(check.values("note")[:1]),
+    )
+
+
+def children_for_term_check(user, *, term):
+    """The children to check, each annotated with this term's answer (or None)."""
+    children = Child.objects.filter(term_check_scope(user), status__in=TERM_CHECK_STATUSES)
+    return (
+        _with_term_answer(children, term=term)
+        .select_related("village", "school")
+        .order_by("school__name", "grade", "class_name", "village__name", "name", "pk")
+    )
+
+
+def term_check_children(user, *, term, pks):
+    """These children, if the user checks them (any status), with this term's answer."""
+    children = Child.objects.filter(term_check_scope(user), pk__in=pks)
+    return list(_with_term_answer(children, term=term))
+
+
+def term_check_summary(user, *, term):
+    """{"total", "checked", "absent"} over the user's term-check children."""
+    return Child.objects.filter(term_check_scope(user), status__in=TERM_CHECK_STATUSES).aggregate(
+        total=Count("pk", distinct=True),
+        checked=Count("term_checks", filter=Q(term_checks__term=term), distinct=True),
+        absent=Count(
+            "term_checks",
+            filter=Q(term_checks__term=term, term_checks__present=False),
+            distinct=True,
+        ),
+    )
+
+
+@transaction.atomic
+def record_term_checks(*, term, entries, by):
+    """Upsert one TermCheck per (term, child): re-saving updates, never duplicates.
+
+    `entries` is [(child, present, note)] for children already scoped to `by`.
+    Returns how many were saved.
+    """
+    if not TERM_RE.match(term or ""):
+        raise ValidationError({"term": "学期格式应为“2026年秋季学期”。"})
+    rows = []
+    for child, present, note in entries:
+        row = TermCheck(
+            term=term, child=child, present=present, note=(note or "").strip(), checked_by=by
+        )
+        # The children come from a scoped query: skip the per-row FK lookups.
+        row.full_clean(
+            exclude=["child", "checked_by"], validate_unique=False, validate_constraints=False
+        )
+        rows.append(row)
+    TermCheck.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["term", "child"],
+        update_fields=["present", "note", "checked_by", "checked_at"],
+        batch_size=BATCH_SIZE,
+    )
+    return len(rows)

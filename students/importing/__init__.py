@@ -1,0 +1,172 @@
+"""Excel imports: the roster (底数台账), 学籍, 户籍 and the 脱贫户 list.
+
+Two steps, one code path for the web, Celery and `manage.py import_roster`:
+
+- `check(batch)` reads the sheet and plans every row (create / update /
+  unchanged) or reports an error naming the row, column and problem.
+- `commit(batch)` plans again inside one transaction and applies the plan
+  only if there is no error at all: all or nothing. Re-importing the same
+  sheet finds every row unchanged.
+
+Blank cells never erase what the roster already knows.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import jurisdiction
+from ..models import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
+from ..sheets import SheetError, read_sheet
+from .columns import COLUMNS
+from .registers import apply_records, plan_huji, plan_tuopin, plan_xueji
+from .roster import apply_roster, plan_roster
+
+PLANNERS = {
+    ImportBatch.Kind.ROSTER: plan_roster,
+    ImportBatch.Kind.XUEJI: plan_xueji,
+    ImportBatch.Kind.HUJI: plan_huji,
+    ImportBatch.Kind.TUOPIN: plan_tuopin,
+}
+RECORD_MODELS = {
+    ImportBatch.Kind.XUEJI: XuejiRecord,
+    ImportBatch.Kind.HUJI: HujiRecord,
+    ImportBatch.Kind.TUOPIN: PovertyRecord,
+}
+
+
+def _read(batch, source):
+    """Parse the batch's stored file (or `source`, a path, for the command line)."""
+    if source is None:
+        with batch.file.open("rb") as f:
+            return _read(batch, f)
+    return read_sheet(
+        source,
+        columns=COLUMNS[batch.kind],
+        filename=batch.filename,
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+    )
+
+
+def read_for_errors(batch, source):
+    """The parsed sheet, for marking its errors (import_workbooks.py)."""
+    return _read(batch, source)
+
+
+def _plan(batch, parsed, progress):
+    actor = batch.user or jurisdiction.SYSTEM  # no user: `manage.py import_roster`
+    plan = PLANNERS[batch.kind](batch, parsed, actor, progress)
+    plan.errors = list(parsed.errors) + plan.errors
+    plan.errors.sort(key=lambda e: e.row)
+    return plan
+
+
+def _error_dicts(errors):
+    return [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
+
+
+# ---------------------------------------------------------------- batch states
+
+
+def claim(batch_id, *, from_state, to_state):
+    """Move a batch on only if it is still in `from_state` (a conditional
+    UPDATE): a double click or a redelivered task does the work once."""
+    taken = ImportBatch.objects.filter(pk=batch_id, state=from_state).update(state=to_state)
+    return (
+        ImportBatch.objects.select_related("county", "village", "school", "user").get(pk=batch_id)
+        if taken
+        else None
+    )
+
+
+def set_progress(batch_id, done):
+    # The commit runs inside one transaction, so its progress cannot be a
+    # column of the batch: the cache (Redis in production) carries it.
+    cache.set(f"import-progress:{batch_id}", done, 3600)
+
+
+def progress_of(batch):
+    if not batch.is_busy:
+        return batch.done_rows
+    return cache.get(f"import-progress:{batch.pk}", batch.done_rows)
+
+
+def check(batch, *, source=None, progress=lambda done: None):
+    """Read and plan: the preview. Changes nothing but the batch."""
+    try:
+        parsed = _read(batch, source)
+    except SheetError as e:
+        return _finish(batch, state=ImportBatch.State.INVALID, message=str(e))
+    batch.total_rows = len(parsed.rows)
+    plan = _plan(batch, parsed, progress)
+    return _finish(
+        batch,
+        state=ImportBatch.State.INVALID if plan.errors else ImportBatch.State.PREVIEW,
+        plan=plan,
+        message=parsed.title,
+    )
+
+
+def commit(batch, *, source=None, progress=lambda done: None):
+    """Plan again and apply everything, or nothing when any row has an error."""
+    try:
+        parsed = _read(batch, source)
+    except SheetError as e:
+        return _finish(batch, state=ImportBatch.State.INVALID, message=str(e))
+    batch.total_rows = len(parsed.rows)
+    try:
+        with transaction.atomic():
+            plan = _plan(batch, parsed, progress)
+            if plan.errors:
+                transaction.set_rollback(True)
+            elif batch.kind == ImportBatch.Kind.ROSTER:
+                apply_roster(batch, plan, batch.user)
+            else:
+                apply_records(batch, plan, RECORD_MODELS[batch.kind])
+    except IntegrityError:
+        # Someone saved the same child meanwhile: nothing of this sheet was kept.
+        return _finish(
+            batch,
+            state=ImportBatch.State.FAILED,
+            message="导入期间数据被他人修改，本次未导入任何数据，请重新上传。",
+        )
+    if plan.errors:
+        return _finish(batch, state=ImportBatch.State.INVALID, plan=plan)
+    batch.committed_at = timezone.now()
+    return _finish(batch, state=ImportBatch.State.COMMITTED, plan=plan)
+
+
+def _finish(batch, *, state, plan=None, message=""):
+    batch.state = state
+    batch.message = message[:500]
+    if plan is not None:
+        batch.errors = _error_dicts(plan.errors)
+        batch.created, batch.updated, batch.unchanged = (
+            len(plan.creates),
+            len(plan.updates),
+            plan.unchanged,
+        )
+        batch.changes = plan.changes
+        batch.done_rows = batch.total_rows
+    else:
+        batch.errors, batch.changes = [], []
+        batch.total_rows = batch.done_rows = 0
+    batch.save()
+    return batch
+
+
+def summary(batch):
+    """The JSON summary of `manage.py import_roster --json`."""
+    errors = batch.errors or (
+        [{"row": None, "column": "", "message": batch.message}]
+        if batch.state == ImportBatch.State.INVALID
+        else []
+    )
+    return {
+        "created": batch.created if batch.state != ImportBatch.State.INVALID else 0,
+        "updated": batch.updated if batch.state != ImportBatch.State.INVALID else 0,
+        "unchanged": batch.unchanged,
+        "errors": errors,
+    }

@@ -1,0 +1,28 @@
+"""Celery tasks for 四查三比对. They take ids only and look everything up again."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+
+from .models import County, Township
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def run_crosscheck_task(county_id, township_id=None, period=None, user_id=None):
+    """Run the three comparisons for a county (or one township); returns the run id."""
+    from .crosscheck import run_crosscheck
+
+    county = County.objects.get(pk=county_id)
+    township = Township.objects.get(pk=township_id, county=county) if township_id else None
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run = run_crosscheck(county=county, township=township, period=period, by=by)
+    return run.pk
+
+
+@shared_task
+def run_monthly_crosschecks():
+    """Beat: monthly and at term start, one run per county (each its own task)."""
+    county_ids = list(County.objects.order_by("pk").values_list("pk", flat=True))
+    for county_id in county_ids:
+        run_crosscheck_task.delay(county_id)
+    return len(county_ids)
