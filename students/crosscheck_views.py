@@ -110,7 +110,7 @@ def lead_decide(request, pk):
 def crosscheck_start(request):
     targets = {
         key: (county, township, label)
-        for key, county, township, label in (crosscheck.run_targets(request.user))
+        for key, county, township, label in crosscheck.run_targets(request.user)
     }
     if request.POST.get("target") not in targets:
         raise Http404("无权对该范围运行比对。")

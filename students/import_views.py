@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import import_tasks, import_workbooks, importing, jurisdiction
+from . import import_workbooks, importing, jurisdiction, tasks
 from .models import ImportBatch, School, Village
 
 Kind = ImportBatch.Kind
@@ -90,7 +90,7 @@ def import_list(request):
         )
         batch.file.save(d["file"].name, d["file"], save=False)
         batch.save()
-        transaction.on_commit(lambda: import_tasks.check_import.delay(batch.pk))
+        transaction.on_commit(lambda: tasks.check_import.delay(batch.pk))
         return redirect("import_detail", pk=batch.pk)
     batches = _batches_for_user(request.user)[:20]
     villages = list(form.fields["village"].queryset[:13])
@@ -137,7 +137,7 @@ def import_commit(request, pk):
     if importing.claim(batch.pk, from_state=State.PREVIEW, to_state=State.COMMITTING) is None:
         messages.error(request, "该批次不能再导入（可能已导入或有错误）。")
     else:
-        transaction.on_commit(lambda: import_tasks.commit_import.delay(batch.pk))
+        transaction.on_commit(lambda: tasks.commit_import.delay(batch.pk))
     return redirect("import_detail", pk=batch.pk)
 
 

@@ -1,10 +1,13 @@
-"""Celery tasks for 四查三比对. They take ids only and look everything up again."""
+"""Celery tasks: imports and 四查三比对. They take ids only and look everything up again."""
+
+from functools import partial
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
-from .models import County, Township
+from . import importing
+from .models import County, ImportBatch, Township
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -26,3 +29,23 @@ def run_monthly_crosschecks():
     for county_id in county_ids:
         run_crosscheck_task.delay(county_id)
     return len(county_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def check_import(batch_id):
+    """Read and plan an uploaded sheet: the preview."""
+    batch = importing.claim(
+        batch_id, from_state=ImportBatch.State.QUEUED, to_state=ImportBatch.State.CHECKING
+    )
+    if batch is not None:
+        importing.check(batch, progress=partial(importing.set_progress, batch_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def commit_import(batch_id):
+    """Apply a previewed sheet, all or nothing."""
+    batch = ImportBatch.objects.select_related("county", "village", "school", "user").get(
+        pk=batch_id
+    )
+    if batch.state == ImportBatch.State.COMMITTING:  # a redelivery after it finished does nothing
+        importing.commit(batch, progress=partial(importing.set_progress, batch_id))

@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Model
+
 from ..models import Child, ImportBatch
 from ..sheets import CellError, Column
 
@@ -196,7 +198,9 @@ def copy_values(obj, values, changed):
     for name, value in values.items():
         if value is None or value == "":
             continue
-        if getattr(obj, name) != value:
+        # Compare a relation by its id: reading obj.<fk> would query per row.
+        current = getattr(obj, f"{name}_id") if isinstance(value, Model) else getattr(obj, name)
+        if current != (value.pk if isinstance(value, Model) else value):
             setattr(obj, name, value)
             changed.append(name)
 

@@ -176,6 +176,8 @@ class RosterPlanner:
         values.update(special or {})
         changed = []
         copy_values(child, values, changed)
+        if school is not None:
+            child.school = school  # the same row: cached for clean(), no query
         if child.household_id != household.pk or child.household_id is None:
             child.household = household
             changed.append("household")

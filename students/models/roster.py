@@ -216,7 +216,8 @@ class JurisdictionSettings(models.Model):
         if self.dropout_days < self.suspected_dropout_days:
             raise ValidationError({"dropout_days": "辍学认定天数不能少于疑似辍学认定天数。"})
         try:
-            datetime.date(2000, self.entry_cutoff_month, self.entry_cutoff_day)
+            # A non-leap year: a 29 February cutoff would not exist most years.
+            datetime.date(2001, self.entry_cutoff_month, self.entry_cutoff_day)
         except ValueError:
             raise ValidationError({"entry_cutoff_day": "入学年龄截止日期不存在。"}) from None
 
