@@ -8,8 +8,8 @@ Reads only, plus the one write every unmasked export owes (`record_export`).
 Every selection starts from `students.jurisdiction` (child_scope /
 village_scope): a page and its export show the same rows, and never a child
 outside the user's reach. Rows are read as plain values in one joined query
-(`values_list`), so a page or an export costs the same few queries for 30
-children or 50,000.
+(`values()`: no model instances, no per-row queries), so a page or an export
+costs the same few queries for 30 children or 50,000.
 """
 
 from collections import defaultdict
@@ -94,7 +94,7 @@ def may_export_full(user):
 
 
 def current_term_label(on=None):
-    """ "2026年秋季学期" for September–January, "2026年春季学期" for February–August."""
+    """The term of a date: 2026年秋季学期 for Sept 2026–Jan 2027, 2027年春季学期 for Feb–Aug."""
     on = on or timezone.localdate()
     if on.month >= 9:
         return f"{on.year}年秋季学期"
@@ -123,8 +123,8 @@ def compulsory_age_q(*, on=None):
     for township in overriding:
         s = settings_for(township=township)
         where_by_cutoff[(s.entry_cutoff_month, s.entry_cutoff_day)] |= Q(village__township=township)
-    if len(where_by_cutoff) == 1 and not overriding:
-        # One cutoff for every county (the usual case): no need to say where.
+    if len(where_by_cutoff) == 1:
+        # One cutoff everywhere (the usual case): no need to say where.
         where_by_cutoff = {cutoff: Q() for cutoff in where_by_cutoff}
     q = _NOTHING
     for (month, day), where in where_by_cutoff.items():
@@ -707,6 +707,16 @@ def select_term_list(user, params, *, on=None):
 # --------------------------------------------------------------------------
 
 
+FILENAME_FORBIDDEN = '\\/:*?"<>|'
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+
+
+def _safe_name(name, forbidden):
+    for ch in forbidden:
+        name = name.replace(ch, "_")
+    return name
+
+
 def _date_label(d):
     return f"{d.year}年{d.month}月{d.day}日"
 
@@ -720,7 +730,8 @@ def build_workbook(selection, viewer, *, today=None):
     """
     today = today or timezone.localdate()
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=(selection.village.name if selection.village else "台账")[:31])
+    sheet_name = selection.village.name if selection.village else selection.ledger.title
+    ws = wb.create_sheet(title=_safe_name(sheet_name, SHEET_NAME_FORBIDDEN)[:31])
     subtitle = [f"填报单位：{selection.place.unit}", f"填报日期：{_date_label(today)}"]
     if selection.term:
         subtitle.insert(1, f"学期：{selection.term}")
@@ -744,9 +755,7 @@ def build_workbook(selection, viewer, *, today=None):
 def export_filename(selection, viewer, *, today=None):
     today = today or timezone.localdate()
     name = selection.title + ("（含完整信息）" if viewer.full else "")
-    for ch in '\\/:*?"<>|':
-        name = name.replace(ch, "_")
-    return f"{name}_{today:%Y%m%d}.xlsx"
+    return f"{_safe_name(name, FILENAME_FORBIDDEN)}_{today:%Y%m%d}.xlsx"
 
 
 def record_export(*, user, selection, rows):

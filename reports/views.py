@@ -35,6 +35,8 @@ class LedgerColumn(tables.Column):
 
     def render(self, record, table):
         value = table.cells(record)[self.cell]
+        if value is None:
+            return ""
         if isinstance(value, datetime.datetime):
             return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
         if isinstance(value, datetime.date):

@@ -128,9 +128,6 @@ def template_response(kind, *, village=None, place=""):
         if label in ("身份证号码", "身份证号", "身份证件号", "全国学籍号", "联系电话"):
             for row in range(header_row + 1, header_row + EXAMPLE_ROWS + 1):
                 ws.cell(row=row, column=index).number_format = "@"  # text: keeps all 18 digits
-    if kind == ImportBatch.Kind.ROSTER and village is not None:
-        for row in range(header_row + 1, header_row + EXAMPLE_ROWS + 1):
-            ws.cell(row=row, column=2, value=None)
     name = title.replace("/", "、")
     return workbook_response(wb, f"{name}（模板）.xlsx")
 
