@@ -12,7 +12,6 @@ outside the user's reach. Rows are read as plain values in one joined query
 costs the same few queries for 30 children or 50,000.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +42,8 @@ from students.models import (
     Village,
     VillageGroup,
 )
-from students.schoolage import compulsory_birth_range
-from students.selectors import settings_for
+from students.schoolage import term_label
+from students.selectors import compulsory_age_q
 from students.workbooks import official_sheet
 
 Role = Membership.Role
@@ -94,43 +93,7 @@ def may_export_full(user):
 
 
 def current_term_label(on=None):
-    """The term of a date: 2026年秋季学期 for Sept 2026–Jan 2027, 2027年春季学期 for Feb–Aug."""
-    on = on or timezone.localdate()
-    if on.month >= 9:
-        return f"{on.year}年秋季学期"
-    if on.month == 1:
-        return f"{on.year - 1}年秋季学期"
-    return f"{on.year}年春季学期"
-
-
-def compulsory_age_q(*, on=None):
-    """A Q over Child: of compulsory-education age on `on` (grades 1–9).
-
-    Each child is judged by the entry cutoff in force for their township
-    (students.selectors.settings_for: the township's own settings, else its
-    county's, else the defaults). Costs one query per county and per
-    township with its own settings — never one per child.
-    """
-    overriding = list(Township.objects.filter(settings__isnull=False).select_related("county"))
-    own_ids = [t.pk for t in overriding]
-    where_by_cutoff = defaultdict(lambda: _NOTHING)
-    for county in County.objects.all():
-        s = settings_for(county=county)
-        where = Q(village__township__county=county)
-        if own_ids:
-            where &= ~Q(village__township__in=own_ids)
-        where_by_cutoff[(s.entry_cutoff_month, s.entry_cutoff_day)] |= where
-    for township in overriding:
-        s = settings_for(township=township)
-        where_by_cutoff[(s.entry_cutoff_month, s.entry_cutoff_day)] |= Q(village__township=township)
-    if len(where_by_cutoff) == 1:
-        # One cutoff everywhere (the usual case): no need to say where.
-        where_by_cutoff = {cutoff: Q() for cutoff in where_by_cutoff}
-    q = _NOTHING
-    for (month, day), where in where_by_cutoff.items():
-        earliest, latest = compulsory_birth_range(cutoff_month=month, cutoff_day=day, on=on)
-        q |= where & Q(birth_date__range=(earliest, latest))
-    return q
+    return term_label(on or timezone.localdate())
 
 
 # --------------------------------------------------------------------------

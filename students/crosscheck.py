@@ -41,13 +41,13 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from . import schoolage
 from .jurisdiction import Role, is_sysadmin, memberships
 from .models import (
     Child,
     County,
     CrossCheckRun,
     HujiRecord,
-    JurisdictionSettings,
     Lead,
     PovertyRecord,
     School,
@@ -55,8 +55,8 @@ from .models import (
     TermCheck,
     XuejiRecord,
 )
-from .schoolage import compulsory_birth_range, school_year_start
-from .selectors import settings_for
+from .schoolage import school_year_start
+from .selectors import compulsory_age_q, settings_groups
 from .services import change_child_status
 
 Status = Child.Status
@@ -64,7 +64,6 @@ Kind = Lead.Kind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-TERM_RE = re.compile(r"^\d{4}年(春|秋)季学期$")
 BATCH_SIZE = 1000
 
 # A school-age child with a 户籍 here and no 学籍 here is *not* a lead when the
@@ -83,13 +82,6 @@ ACCOUNTED_ELSEWHERE = [
     Status.MOVED_OUT,
 ]
 DROPOUT_STATUSES = [Status.SUSPECTED_DROPOUT, Status.DROPOUT]
-# Children who should be at school when term starts: the term check lists them.
-TERM_CHECK_STATUSES = [
-    Status.ENROLLED,
-    Status.NOT_ENROLLED,
-    Status.SUSPECTED_DROPOUT,
-    Status.DROPOUT,
-]
 # The responsible school for a child of each stage, best fit first; any
 # responsible school of the village is the fallback.
 STAGE_SCHOOL_RANK = {
@@ -120,17 +112,7 @@ def current_period(on=None):
 
 
 def term_label(on=None):
-    """The term label: 秋季学期 from September to January, 春季学期 February to August.
-
-    2026-09-01 … 2027-01-31 is "2026年秋季学期"; 2027-02-01 … 2027-08-31 is
-    "2027年春季学期".
-    """
-    on = on or today()
-    if on.month >= 9:
-        return f"{on.year}年秋季学期"
-    if on.month == 1:
-        return f"{on.year - 1}年秋季学期"
-    return f"{on.year}年春季学期"
+    return schoolage.term_label(on or today())
 
 
 # --------------------------------------------------------------------------
@@ -245,28 +227,6 @@ def runs_for_user(user, *, limit=10):
 # --------------------------------------------------------------------------
 
 
-def _settings_groups(*, county, township, path):
-    """[(Q, settings)]: every row of the run under exactly one settings row.
-
-    `path` leads from the compared model to Township. A township's own
-    settings (its own entry cutoff) win over the county's for its villages;
-    one group per such township plus one for the rest of the county, so a
-    county-wide run is still a handful of SQL statements, not one per row.
-    """
-    if township is not None:
-        return [(Q(), settings_for(township=township))]
-    own = list(JurisdictionSettings.objects.filter(county=county, township__isnull=False))
-    groups = [(Q(**{path: s.township_id}), s) for s in own]
-    # Spelled out: a negated IN inside an OR would drop rows without a village.
-    rest = (
-        Q(**{f"{path}__isnull": True}) | ~Q(**{f"{path}__in": [s.township_id for s in own]})
-        if own
-        else Q()
-    )
-    groups.append((rest, settings_for(county=county)))
-    return groups
-
-
 def _junior_latest_birth(s, on):
     """The latest birth date of a child expected in grade 7 or above on `on`.
 
@@ -293,19 +253,8 @@ def _responsible_school(village_ref, kinds):
 
 def _not_enrolled_rows(*, county, township, on):
     """户籍 × 学籍: school-age people with a 户籍 here and no 学籍 in the county."""
-    groups = _settings_groups(county=county, township=township, path="village__township")
-    in_age = reduce(
-        operator.or_,
-        (
-            group_q
-            & Q(
-                birth_date__range=compulsory_birth_range(
-                    cutoff_month=s.entry_cutoff_month, cutoff_day=s.entry_cutoff_day, on=on
-                )
-            )
-            for group_q, s in groups
-        ),
-    )
+    groups = settings_groups(county=county, township=township, path="village__township")
+    in_age = compulsory_age_q(groups=groups, on=on)
     junior = reduce(
         operator.or_,
         (group_q & Q(birth_date__lte=_junior_latest_birth(s, on)) for group_q, s in groups),
@@ -658,98 +607,3 @@ def confirm_lead(*, lead, by, reason):
 def dismiss_lead(*, lead, by, reason):
     """The lead is not true (studying elsewhere, data error…): nothing changes."""
     return _decide(lead=lead, by=by, reason=reason, state=Lead.State.DISMISSED)
-
-
-# --------------------------------------------------------------------------
-# Term-start check (开学后10日内到校核查)
-# --------------------------------------------------------------------------
-
-TERM_CHECK_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TEACHER}
-
-
-def term_check_scope(user):
-    """A Q over Child: whom the user checks at term start.
-
-    A village cadre their village's children; a school admin their school's;
-    a class teacher their class. Township and county offices read the result.
-    """
-    q = _NOTHING
-    for m in memberships(user):
-        if m.role == Role.VILLAGE:
-            q |= Q(village_id=m.village_id)
-        elif m.role == Role.SCHOOL_ADMIN:
-            q |= Q(school_id=m.school_id)
-        elif m.role == Role.TEACHER:
-            q |= Q(school_id=m.school_id, grade=m.grade, class_name=m.class_name)
-    return q
-
-
-def may_check_term(user):
-    return any(m.role in TERM_CHECK_ROLES for m in memberships(user))
-
-
-def _with_term_answer(children, *, term):
-    """Annotate tc_present (None = not yet checked) and tc_note for `term`."""
-    check = TermCheck.objects.filter(term=term, child=OuterRef("pk")).order_by()
-    return children.annotate(
-        tc_present=Subquery(check.values("present")[:1], output_field=BooleanField()),
-        tc_note=Subquery(check.values("note")[:1]),
-    )
-
-
-def children_for_term_check(user, *, term):
-    """The children to check, each annotated with this term's answer (or None)."""
-    children = Child.objects.filter(term_check_scope(user), status__in=TERM_CHECK_STATUSES)
-    return (
-        _with_term_answer(children, term=term)
-        .select_related("village", "school")
-        .order_by("school__name", "grade", "class_name", "village__name", "name", "pk")
-    )
-
-
-def term_check_children(user, *, term, pks):
-    """These children, if the user checks them (any status), with this term's answer."""
-    children = Child.objects.filter(term_check_scope(user), pk__in=pks)
-    return list(_with_term_answer(children, term=term))
-
-
-def term_check_summary(user, *, term):
-    """{"total", "checked", "absent"} over the user's term-check children."""
-    return Child.objects.filter(term_check_scope(user), status__in=TERM_CHECK_STATUSES).aggregate(
-        total=Count("pk", distinct=True),
-        checked=Count("term_checks", filter=Q(term_checks__term=term), distinct=True),
-        absent=Count(
-            "term_checks",
-            filter=Q(term_checks__term=term, term_checks__present=False),
-            distinct=True,
-        ),
-    )
-
-
-@transaction.atomic
-def record_term_checks(*, term, entries, by):
-    """Upsert one TermCheck per (term, child): re-saving updates, never duplicates.
-
-    `entries` is [(child, present, note)] for children already scoped to `by`.
-    Returns how many were saved.
-    """
-    if not TERM_RE.match(term or ""):
-        raise ValidationError({"term": "学期格式应为“2026年秋季学期”。"})
-    rows = []
-    for child, present, note in entries:
-        row = TermCheck(
-            term=term, child=child, present=present, note=(note or "").strip(), checked_by=by
-        )
-        # The children come from a scoped query: skip the per-row FK lookups.
-        row.full_clean(
-            exclude=["child", "checked_by"], validate_unique=False, validate_constraints=False
-        )
-        rows.append(row)
-    TermCheck.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["term", "child"],
-        update_fields=["present", "note", "checked_by", "checked_at"],
-        batch_size=BATCH_SIZE,
-    )
-    return len(rows)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import crosscheck, idcard
+from . import crosscheck, idcard, termcheck
 from .models import Lead
 from .tasks import run_crosscheck_task
 
@@ -80,7 +80,7 @@ def lead_list(request):
             ]
             if targets
             else [],
-            "may_check_term": crosscheck.may_check_term(user),
+            "may_check_term": termcheck.may_check_term(user),
         },
     )
 
@@ -124,12 +124,12 @@ def crosscheck_start(request):
 @login_required
 def term_check(request):
     user = request.user
-    if not crosscheck.may_check_term(user):
+    if not termcheck.may_check_term(user):
         raise Http404("开学到校核查由村（社区）干部、学校管理员和班主任填写。")
     term = crosscheck.term_label()
     if request.method == "POST":
         return _save_term_checks(request, term)
-    children = crosscheck.children_for_term_check(user, term=term)
+    children = termcheck.children_for_term_check(user, term=term)
     if request.GET.get("todo"):
         children = children.filter(tc_present__isnull=True)
     page = Paginator(children, TERM_PER_PAGE).get_page(request.GET.get("page"))
@@ -139,7 +139,7 @@ def term_check(request):
         {
             "term": term,
             "page": page,
-            "summary": crosscheck.term_check_summary(user, term=term),
+            "summary": termcheck.term_check_summary(user, term=term),
             "todo": bool(request.GET.get("todo")),
         },
     )
@@ -147,7 +147,7 @@ def term_check(request):
 
 def _save_term_checks(request, term):
     pks = {int(pk) for pk in request.POST.getlist("child") if pk.isdigit()}
-    children = crosscheck.term_check_children(request.user, term=term, pks=pks)
+    children = termcheck.term_check_children(request.user, term=term, pks=pks)
     if len(children) != len(pks):
         raise Http404("名单中有不在您管辖范围内的学生。")
     entries = []
@@ -159,7 +159,7 @@ def _save_term_checks(request, term):
         if (present, note) != (child.tc_present, child.tc_note or ""):
             entries.append((child, present, note))
     try:
-        saved = crosscheck.record_term_checks(term=term, entries=entries, by=request.user)
+        saved = termcheck.record_term_checks(term=term, entries=entries, by=request.user)
     except ValidationError as e:
         for msg in e.messages:
             messages.error(request, msg)

@@ -78,13 +78,15 @@ def _child_q(m):
     return _NOTHING
 
 
-def child_scope(user):
-    """A Q over Child selecting exactly the children the user may see."""
-    if is_sysadmin(user):
+def child_scope(user, *, roles=None):
+    """A Q over Child selecting exactly the children the user may see
+    (through the given roles only, when `roles` is set)."""
+    if is_sysadmin(user) and (roles is None or Role.SYSADMIN in roles):
         return Q()
     q = _NOTHING
     for m in memberships(user):
-        q |= _child_q(m)
+        if roles is None or m.role in roles:
+            q |= _child_q(m)
     return q
 
 

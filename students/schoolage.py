@@ -66,3 +66,16 @@ def compulsory_birth_range(*, cutoff_month=8, cutoff_day=31, on=None):
 
 def _day_after(d):
     return d + datetime.timedelta(days=1)
+
+
+def term_label(on):
+    """The term a date falls in: 秋季学期 September–January, 春季学期 February–August.
+
+    2026-09-01 … 2027-01-31 is "2026年秋季学期"; 2027-02-01 … 2027-08-31 is
+    "2027年春季学期".
+    """
+    if on.month >= 9:
+        return f"{on.year}年秋季学期"
+    if on.month == 1:
+        return f"{on.year - 1}年秋季学期"
+    return f"{on.year}年春季学期"

@@ -3,9 +3,9 @@
 from django.db.models import Count, F, Q
 
 from .jurisdiction import child_scope, household_scope, village_scope
-from .models import Child, Household, JurisdictionSettings, Village
+from .models import Child, County, Household, JurisdictionSettings, Village
 from .pinyin import pinyin_keys
-from .schoolage import school_age
+from .schoolage import compulsory_birth_range, school_age
 
 
 def settings_for(*, township=None, county=None):
@@ -21,6 +21,47 @@ def settings_for(*, township=None, county=None):
             return own
     row = JurisdictionSettings.objects.filter(county=county, township__isnull=True).first()
     return row or JurisdictionSettings(county=county)
+
+
+def settings_groups(*, county=None, township=None, path="village__township"):
+    """[(Q, settings)] that put every row under exactly one settings row.
+
+    `path` leads from the queried model to Township. A township with its own
+    settings (its own entry cutoff) gets its own group, the rest of each
+    county the county's: a handful of SQL conditions, never one per row.
+    With `township` the caller has already narrowed the rows to it.
+    """
+    if township is not None:
+        return [(Q(), settings_for(township=township))]
+    own = JurisdictionSettings.objects.filter(township__isnull=False)
+    if county is not None:
+        own = own.filter(county=county)
+    own = list(own)
+    groups = [(Q(**{path: s.township_id}), s) for s in own]
+    # Spelled out: a negated IN inside an OR would drop rows without a place.
+    rest = (
+        Q(**{f"{path}__isnull": True}) | ~Q(**{f"{path}__in": [s.township_id for s in own]})
+        if own
+        else Q()
+    )
+    counties = [county] if county is not None else list(County.objects.all())
+    for c in counties:
+        where = rest if county is not None else rest & Q(**{f"{path}__county": c.pk})
+        groups.append((where, settings_for(county=c)))
+    return groups
+
+
+def compulsory_age_q(*, county=None, township=None, path="village__township", on=None, groups=None):
+    """A Q: of compulsory-education age (grades 1–9) on `on`, each row by the
+    entry cutoff in force where it lives (`groups`: from settings_groups())."""
+    q = Q(pk__in=[])
+    groups = groups or settings_groups(county=county, township=township, path=path)
+    for where, s in groups:
+        earliest, latest = compulsory_birth_range(
+            cutoff_month=s.entry_cutoff_month, cutoff_day=s.entry_cutoff_day, on=on
+        )
+        q |= where & Q(birth_date__range=(earliest, latest))
+    return q
 
 
 def school_age_of(child, *, on=None):

@@ -1,4 +1,5 @@
 import datetime
+import os
 
 import pytest
 
@@ -143,3 +144,53 @@ def _tasks_in_process_unless_a_worker_is_asked_for(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
+
+
+# Browser tests: Debian's chromium through Playwright, on a phone-sized window.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; Django must allow ORM use here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone-sized page; log in with `browser_login`."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def browser_login(phone, live_server):
+    def _login(user, password="browser-pass-2026"):
+        user.set_password(password)
+        user.save()
+        phone.goto(live_server.url + "/login/")
+        phone.get_by_label("用户名").fill(user.username)
+        phone.get_by_label("密码").fill(password)
+        phone.get_by_role("button", name="登录").click()
+        phone.wait_for_load_state()
+        return phone
+
+    return _login

@@ -1,43 +1,11 @@
 """In Debian's chromium through Playwright, on a phone-sized window."""
 
-import os
-
 import pytest
 from django.urls import reverse
 
+from .conftest import PHONE
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {"width": 375, "height": 812}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; Django must allow ORM use here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_village_cadre_logs_in_on_a_phone_and_opens_a_child(world, live_server, phone):
@@ -69,18 +37,13 @@ def test_village_cadre_logs_in_on_a_phone_and_opens_a_child(world, live_server, 
 
 
 def test_village_cadre_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(
-    world, live_server, phone, tmp_path, celery_worker_if_broker
+    world, live_server, phone, browser_login, tmp_path, celery_worker_if_broker
 ):
     from students.models import Child
 
     from .test_import import ID1, roster_rows, xlsx
 
-    world.village_user.set_password("cadre-pass-2026")
-    world.village_user.save()
-    phone.goto(live_server.url + reverse("login"))
-    phone.get_by_label("用户名").fill("village")
-    phone.get_by_label("密码").fill("cadre-pass-2026")
-    phone.get_by_role("button", name="登录").click()
+    browser_login(world.village_user)
     phone.get_by_role("link", name="导入").click()
 
     bad = tmp_path / "一村台账.xlsx"

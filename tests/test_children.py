@@ -277,8 +277,14 @@ def test_duplicate_guard_links_a_visible_child_and_names_the_office_otherwise(wo
 
     other = Membership.objects.create(user=world.nobody, role="village", village=world.v3)
     client = login(world.nobody)
-    data = _child_post(world, village=world.v3.pk, household="", id_number=world.c_class.id_number,
-                       birth_date="2015-03-08", gender="M")
+    data = _child_post(
+        world,
+        village=world.v3.pk,
+        household="",
+        id_number=world.c_class.id_number,
+        birth_date="2015-03-08",
+        gender="M",
+    )
     html = client.post(reverse("child_create"), data).content.decode()
     assert "已在甲镇登记" in html and "甲镇控辍办" in html and "王小明" not in html
     other.delete()
@@ -286,8 +292,14 @@ def test_duplicate_guard_links_a_visible_child_and_names_the_office_otherwise(wo
 
 def test_same_name_and_birth_date_is_warned_about_until_confirmed(world, login):
     client = login(world.village_user)
-    data = _child_post(world, name="王小明", birth_date="2015-03-08", gender="M", id_number="",
-                       household=world.h1.pk)
+    data = _child_post(
+        world,
+        name="王小明",
+        birth_date="2015-03-08",
+        gender="M",
+        id_number="",
+        household=world.h1.pk,
+    )
     html = client.post(reverse("child_create"), data).content.decode()
     assert "可能与已登记的儿童重复" in html and f"/children/{world.c_class.pk}/" in html
     assert Child.objects.filter(name="王小明").count() == 1
@@ -298,8 +310,15 @@ def test_same_name_and_birth_date_is_warned_about_until_confirmed(world, login):
 def test_a_pinyin_equal_name_with_the_same_guardian_is_warned_about(world, login):
     client = login(world.village_user)
     # 王晓明 sounds like 王小明; same birth date and same father
-    data = _child_post(world, name="王晓明", birth_date="2015-03-08", gender="M", id_number="",
-                       household="", father_name="王大山")
+    data = _child_post(
+        world,
+        name="王晓明",
+        birth_date="2015-03-08",
+        gender="M",
+        id_number="",
+        household="",
+        father_name="王大山",
+    )
     html = client.post(reverse("child_create"), data).content.decode()
     assert "可能与已登记的儿童重复" in html
     data["father_name"] = "别人"
@@ -310,8 +329,10 @@ def test_household_and_its_children_in_one_flow(world, login):
     from students.models import Household
 
     client = login(world.village_user)
-    resp = client.post(reverse("household_create"), {"village": world.v1.pk, "head_name": "周大伟",
-                                                     "phone": "13700001234", "is_tuopin": "on"})
+    resp = client.post(
+        reverse("household_create"),
+        {"village": world.v1.pk, "head_name": "周大伟", "phone": "13700001234", "is_tuopin": "on"},
+    )
     household = Household.objects.get(head_name="周大伟")
     assert resp.url == f"{reverse('child_create')}?household={household.pk}"
     form = client.get(resp.url).content.decode()

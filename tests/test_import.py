@@ -15,8 +15,21 @@ from students.models import Child, Household, HujiRecord, ImportBatch, PovertyRe
 
 from .conftest import make_id
 
-ROSTER_HEADER = ["序号", "村名", "户主姓名", "学生姓名", "性别", "出生日期", "身份证号码", "就读学校",
-                 "就读年级班级", "联系电话", "是否脱贫户/监测户", "入学状态", "是否特殊群体"]
+ROSTER_HEADER = [
+    "序号",
+    "村名",
+    "户主姓名",
+    "学生姓名",
+    "性别",
+    "出生日期",
+    "身份证号码",
+    "就读学校",
+    "就读年级班级",
+    "联系电话",
+    "是否脱贫户/监测户",
+    "入学状态",
+    "是否特殊群体",
+]
 B1, B2, B3 = datetime.date(2016, 4, 1), datetime.date(2014, 9, 9), datetime.date(2017, 1, 20)
 ID1, ID2, ID3 = make_id("520102", B1, 31), make_id("520102", B2, 42), make_id("520102", B3, 53)
 
@@ -36,9 +49,51 @@ def xlsx(rows, *, title=("一村适龄儿童少年底数台账", "填报单位�
 def roster_rows(changes=None):
     rows = [
         ROSTER_HEADER,
-        [1, "一村", "刘大海", "刘一", "男", "2016-04-01", ID1, "甲镇中心学校", "四年级1班", "13800000001", "脱贫户", "在读", "留守儿童"],
-        [2, "一村", "刘大海", "刘二", "女", "2014.9.9", ID2.lower(), "甲镇中心学校", "六年级2班", "13800000001", "脱贫户", "在读", "否"],
-        [3, "一村", "陈小河", "陈三", "1-男", "2017年1月20日", " " + ID3 + " ", "", "", "13900000002", "否", "未入学", ""],
+        [
+            1,
+            "一村",
+            "刘大海",
+            "刘一",
+            "男",
+            "2016-04-01",
+            ID1,
+            "甲镇中心学校",
+            "四年级1班",
+            "13800000001",
+            "脱贫户",
+            "在读",
+            "留守儿童",
+        ],
+        [
+            2,
+            "一村",
+            "刘大海",
+            "刘二",
+            "女",
+            "2014.9.9",
+            ID2.lower(),
+            "甲镇中心学校",
+            "六年级2班",
+            "13800000001",
+            "脱贫户",
+            "在读",
+            "否",
+        ],
+        [
+            3,
+            "一村",
+            "陈小河",
+            "陈三",
+            "1-男",
+            "2017年1月20日",
+            " " + ID3 + " ",
+            "",
+            "",
+            "13900000002",
+            "否",
+            "未入学",
+            "",
+        ],
     ]
     for (r, c), value in (changes or {}).items():
         rows[r][ROSTER_HEADER.index(c)] = value
@@ -49,9 +104,15 @@ def body(resp):
     return b"".join(resp.streaming_content) if resp.streaming else resp.content
 
 
-def run(world, content, *, kind="roster", user=None, village=None, commit=True, filename="台账.xlsx"):
+def run(
+    world, content, *, kind="roster", user=None, village=None, commit=True, filename="台账.xlsx"
+):
     batch = ImportBatch.objects.create(
-        kind=kind, county=world.county, village=village, user=user or world.village_user, filename=filename
+        kind=kind,
+        county=world.county,
+        village=village,
+        user=user or world.village_user,
+        filename=filename,
     )
     batch.file.save(filename, SimpleUploadedFile(filename, content), save=True)
     step = importing.commit if commit else importing.check
@@ -83,8 +144,18 @@ def test_reimporting_the_same_sheet_changes_nothing(world):
 
 def test_a_changed_row_updates_only_that_child_with_history(world):
     run(world, xlsx(roster_rows()))
-    batch = run(world, xlsx(roster_rows({(3, "入学状态"): "在读", (3, "就读学校"): "甲镇中心学校",
-                                            (3, "就读年级班级"): "一年级1班"})))
+    batch = run(
+        world,
+        xlsx(
+            roster_rows(
+                {
+                    (3, "入学状态"): "在读",
+                    (3, "就读学校"): "甲镇中心学校",
+                    (3, "就读年级班级"): "一年级1班",
+                }
+            )
+        ),
+    )
     assert (batch.created, batch.updated, batch.unchanged) == (0, 1, 2)
     three = Child.objects.get(id_number=ID3)
     assert three.status == Child.Status.ENROLLED and three.grade == 1
@@ -115,8 +186,13 @@ def test_every_error_is_reported_with_row_and_column(world):
 
 def test_an_id_registered_outside_the_users_reach_is_refused_without_naming_the_child(world):
     outsider = world.c_other_county
-    rows = roster_rows({(1, "身份证号码"): outsider.id_number, (1, "出生日期"): "2015-03-08",
-                          (1, "学生姓名"): outsider.name})
+    rows = roster_rows(
+        {
+            (1, "身份证号码"): outsider.id_number,
+            (1, "出生日期"): "2015-03-08",
+            (1, "学生姓名"): outsider.name,
+        }
+    )
     batch = run(world, xlsx(rows), commit=False)
     message = next(e["message"] for e in batch.errors if e["row"] == 4)
     assert "丙镇" in message and outsider.name not in message
@@ -133,7 +209,9 @@ def test_a_child_without_id_is_matched_by_name_birth_date_and_household(world):
 def test_the_command_line_prints_json_and_commits_only_without_errors(world, tmp_path, capsys):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx(roster_rows()))
-    call_command("import_roster", str(path), "--county", "测试县", "--village", "一村", "--dry-run", "--json")
+    call_command(
+        "import_roster", str(path), "--county", "测试县", "--village", "一村", "--dry-run", "--json"
+    )
     out = json.loads(capsys.readouterr().out)
     assert out == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
     assert not Child.objects.filter(name="刘一").exists()
@@ -150,7 +228,12 @@ def test_the_command_line_prints_json_and_commits_only_without_errors(world, tmp
     call_command("import_roster", str(path), "--county", "测试县", "--village", "一村", "--json")
     assert json.loads(capsys.readouterr().out)["created"] == 3
     call_command("import_roster", str(path), "--county", "测试县", "--village", "一村", "--json")
-    assert json.loads(capsys.readouterr().out) == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
+    assert json.loads(capsys.readouterr().out) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "errors": [],
+    }
 
 
 def test_not_an_excel_file_gets_one_clear_message(world):
@@ -164,11 +247,27 @@ def test_xueji_import_keeps_records_and_links_children_by_g_number_only(world):
     rows = [
         header,
         [kid.name, "男", "2015-03-08", "", "G" + kid.id_number, "五年级", "1班", "2021-09"],
-        ["李二", "男", "2015-03-08", "", "L" + world.c_s1_other_class.id_number, "5", "2班", "2021-09"],
+        [
+            "李二",
+            "男",
+            "2015-03-08",
+            "",
+            "L" + world.c_s1_other_class.id_number,
+            "5",
+            "2班",
+            "2021-09",
+        ],
     ]
-    batch = ImportBatch.objects.create(kind="xueji", county=world.county, school=world.s1,
-                                       user=world.school_admin, filename="xj.xlsx")
-    batch.file.save("xj.xlsx", SimpleUploadedFile("xj.xlsx", xlsx(rows, title=["学生基本信息"])), save=True)
+    batch = ImportBatch.objects.create(
+        kind="xueji",
+        county=world.county,
+        school=world.s1,
+        user=world.school_admin,
+        filename="xj.xlsx",
+    )
+    batch.file.save(
+        "xj.xlsx", SimpleUploadedFile("xj.xlsx", xlsx(rows, title=["学生基本信息"])), save=True
+    )
     batch = importing.commit(batch)
     assert batch.state == ImportBatch.State.COMMITTED, batch.errors or batch.message
     g = XuejiRecord.objects.get(xueji_number="G" + kid.id_number)
@@ -181,9 +280,11 @@ def test_xueji_import_keeps_records_and_links_children_by_g_number_only(world):
 def test_huji_and_tuopin_lists_keep_only_school_age_people(world):
     adult_birth = datetime.date(1980, 5, 5)
     adult = make_id("520102", adult_birth, 71)
-    rows = [["姓名", "身份证号", "户主姓名", "村（社区）"],
-            [world.c_t2.name, world.c_t2.id_number, "赵父", "三村"],
-            ["赵父", adult, "赵父", "三村"]]
+    rows = [
+        ["姓名", "身份证号", "户主姓名", "村（社区）"],
+        [world.c_t2.name, world.c_t2.id_number, "赵父", "三村"],
+        ["赵父", adult, "赵父", "三村"],
+    ]
     for kind, model in (("huji", HujiRecord), ("tuopin", PovertyRecord)):
         batch = run(world, xlsx(rows, title=[]), kind=kind, user=world.county_user)
         assert batch.state == ImportBatch.State.COMMITTED, batch.errors or batch.message
@@ -196,7 +297,9 @@ def test_upload_preview_commit_through_the_pages(world, login, django_capture_on
     client = login(world.village_user)
     upload = SimpleUploadedFile("台账.xlsx", xlsx(roster_rows()))
     with django_capture_on_commit_callbacks(execute=True):
-        resp = client.post(reverse("import_list"), {"kind": "roster", "village": world.v1.pk, "file": upload})
+        resp = client.post(
+            reverse("import_list"), {"kind": "roster", "village": world.v1.pk, "file": upload}
+        )
     batch = ImportBatch.objects.get()
     assert resp.url == reverse("import_detail", args=[batch.pk])
     html = client.get(resp.url).content.decode()
@@ -208,14 +311,18 @@ def test_upload_preview_commit_through_the_pages(world, login, django_capture_on
     assert len(callbacks) == 1
     batch.refresh_from_db()
     assert batch.state == "committed" and Child.objects.filter(name="刘一").count() == 1
-    assert login(world.township_user).get(reverse("import_detail", args=[batch.pk])).status_code == 404
+    assert (
+        login(world.township_user).get(reverse("import_detail", args=[batch.pk])).status_code == 404
+    )
 
 
 def test_error_sheet_marks_bad_cells_and_explains(world, login, django_capture_on_commit_callbacks):
     client = login(world.village_user)
     upload = SimpleUploadedFile("台账.xlsx", xlsx(roster_rows({(2, "性别"): "x"})))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import_list"), {"kind": "roster", "village": world.v1.pk, "file": upload})
+        client.post(
+            reverse("import_list"), {"kind": "roster", "village": world.v1.pk, "file": upload}
+        )
     batch = ImportBatch.objects.get()
     assert "第5行" in client.get(reverse("import_detail", args=[batch.pk])).content.decode()
     resp = client.get(reverse("import_errors", args=[batch.pk]))
@@ -226,7 +333,9 @@ def test_error_sheet_marks_bad_cells_and_explains(world, login, django_capture_o
     assert "性别" in ws.cell(row=5, column=len(ROSTER_HEADER) + 1).value
 
 
-def test_template_names_the_village_and_round_trips(world, login, django_capture_on_commit_callbacks):
+def test_template_names_the_village_and_round_trips(
+    world, login, django_capture_on_commit_callbacks
+):
     client = login(world.village_user)
     resp = client.get(reverse("import_template"), {"kind": "roster", "village": world.v1.pk})
     wb = load_workbook(io.BytesIO(body(resp)))
@@ -237,15 +346,37 @@ def test_template_names_the_village_and_round_trips(world, login, django_capture
     assert any("男,女" in dv.formula1 for dv in ws.data_validations.dataValidation)
     assert ws.freeze_panes == f"A{header_row + 1}"
     # fill it in as a cadre would and import it
-    values = ["1", "一村", "", "刘大海", "刘一", "男", "2016-04-01", ID1, "甲镇中心学校", "四年级1班",
-              "13800000001", "", "脱贫户", "在读", "留守儿童", "否", ""]
+    values = [
+        "1",
+        "一村",
+        "",
+        "刘大海",
+        "刘一",
+        "男",
+        "2016-04-01",
+        ID1,
+        "甲镇中心学校",
+        "四年级1班",
+        "13800000001",
+        "",
+        "脱贫户",
+        "在读",
+        "留守儿童",
+        "否",
+        "",
+    ]
     for col, value in enumerate(values, start=1):
         ws.cell(row=header_row + 1, column=col, value=value)
     buf = io.BytesIO()
     wb.save(buf)
     batch = run(world, buf.getvalue(), village=world.v1)
     assert batch.state == "committed" and batch.created == 1, batch.errors
-    assert login(world.village_user).get(reverse("import_template"), {"kind": "roster", "village": world.v4.pk}).status_code == 404
+    assert (
+        login(world.village_user)
+        .get(reverse("import_template"), {"kind": "roster", "village": world.v4.pk})
+        .status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -256,8 +387,23 @@ def test_a_large_sheet_goes_through_the_worker_with_progress(world, login, celer
     rows = [ROSTER_HEADER]
     for i in range(3000):
         birth = datetime.date(2012, 1, 1) + datetime.timedelta(days=i % 2500)
-        rows.append([i + 1, "一村", f"户主{i // 3}", f"学生{i}", "男", birth.isoformat(),
-                     make_id("520103", birth, 1 + 2 * (i % 400)), "", "", "", "", "未入学", ""])
+        rows.append(
+            [
+                i + 1,
+                "一村",
+                f"户主{i // 3}",
+                f"学生{i}",
+                "男",
+                birth.isoformat(),
+                make_id("520103", birth, 1 + 2 * (i % 400)),
+                "",
+                "",
+                "",
+                "",
+                "未入学",
+                "",
+            ]
+        )
     client = login(world.village_user)
     upload = SimpleUploadedFile("大表.xlsx", xlsx(rows))
     resp = client.post(reverse("import_list"), {"kind": "roster", "file": upload})
@@ -277,4 +423,7 @@ def test_a_large_sheet_goes_through_the_worker_with_progress(world, login, celer
     assert Child.objects.count() == 6
     client.post(reverse("import_commit", args=[batch.pk]))
     assert wait()["state"] == "committed"
-    assert Child.objects.count() == 3006 and Household.objects.filter(head_name__startswith="户主").count() == 1000
+    assert (
+        Child.objects.count() == 3006
+        and Household.objects.filter(head_name__startswith="户主").count() == 1000
+    )

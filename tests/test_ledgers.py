@@ -634,61 +634,23 @@ def test_workbook_response_headers():
 # On a phone
 # --------------------------------------------------------------------------
 
-PHONE = {"width": 375, "height": 812}
-
-
-def _drive_phone(base_url, cookie):
-    """Open the ledger and export it, in its own thread: test_browser.py's
-    session-wide Playwright may already own this thread's event loop."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"],
-            headless=True,
-        )
-        try:
-            context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
-            context.add_cookies([{**cookie, "url": base_url}])
-            page = context.new_page()
-            page.goto(base_url + reverse("reports:index"))
-            page.get_by_role("link", name="甲镇辍学学生台账").click()
-            page.wait_for_url("**/reports/dropout/")
-            seen = {
-                "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
-                "child_visible": page.get_by_role("link", name="王小明").is_visible(),
-            }
-            page.get_by_label("含完整身份证号和电话（将记录）").check()
-            with page.expect_download() as download:
-                page.get_by_role("button", name="导出Excel").click()
-            seen["filename"] = download.value.suggested_filename
-            seen["xlsx"] = download.value.path().read_bytes()
-            return seen
-        finally:
-            browser.close()
-
 
 @pytest.mark.browser
-def test_ledger_page_and_export_on_a_phone(world, live_server, settings):
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.contrib.sessions.backends.db import SessionStore
+def test_ledger_page_and_export_on_a_phone(world, live_server, browser_login):
+    from .conftest import PHONE
 
     Child.objects.filter(pk=world.c_class.pk).update(status=Child.Status.DROPOUT)
-    # Log in by session cookie: the login form is test_browser.py's business.
-    session = SessionStore()
-    session["_auth_user_id"] = str(world.township_user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = world.township_user.get_session_auth_hash()
-    session.save()
-    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        seen = pool.submit(_drive_phone, live_server.url, cookie).result(timeout=120)
+    page = browser_login(world.township_user)
+    page.goto(live_server.url + reverse("reports:index"))
+    page.get_by_role("link", name="甲镇辍学学生台账").click()
+    page.wait_for_url("**/reports/dropout/")
     # The page itself never scrolls sideways; the table scrolls in its box.
-    assert seen["scroll_width"] <= PHONE["width"]
-    assert seen["child_visible"]
-    assert seen["filename"].startswith("甲镇辍学学生台账（含完整信息）")
-    sheet = load_workbook(io.BytesIO(seen["xlsx"])).active
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.get_by_role("link", name="王小明").is_visible()
+    page.get_by_label("含完整身份证号和电话（将记录）").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出Excel").click()
+    assert download.value.suggested_filename.startswith("甲镇辍学学生台账（含完整信息）")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert world.c_class.id_number in [c.value for c in sheet["G"]]
     assert ExportLog.objects.filter(user=world.township_user, rows=1).exists()

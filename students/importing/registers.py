@@ -65,16 +65,31 @@ def _kept_person(values, plan, today):
     return True
 
 
-def _village_lookup(batch, user):
-    if batch.village_id:
-        return lambda name: batch.village
+def _village_lookup(batch, user, parsed):
+    """row -> the row's village (the batch's when the sheet names none), or
+    False after reporting a village outside the user's reach."""
     villages = {
         v.name: v
         for v in Village.objects.filter(
             jurisdiction.village_scope(user), township__county=batch.county
         )
     }
-    return villages.get
+
+    def village_of(row, plan):
+        name = row.values.get("village_name")
+        if not name:
+            return batch.village
+        village = (
+            batch.village if batch.village_id and batch.village.name == name else villages.get(name)
+        )
+        if village is None:
+            add_error(
+                plan, row.row, parsed.columns["village_name"], f"“{name}”不在您管辖的村（社区）中"
+            )
+            return False
+        return village
+
+    return village_of
 
 
 def plan_xueji(batch, parsed, user, progress):
@@ -123,21 +138,15 @@ def plan_xueji(batch, parsed, user, progress):
 
 
 def plan_huji(batch, parsed, user, progress):
-    village_of = _village_lookup(batch, user)
+    village_of = _village_lookup(batch, user, parsed)
     today = timezone.localdate()
 
     def build(row, plan):
         v = dict(row.values)
         if not _kept_person(v, plan, today):
             return None
-        village = village_of(v["village_name"]) if v.get("village_name") else batch.village
-        if v.get("village_name") and village is None:
-            add_error(
-                plan,
-                row.row,
-                parsed.columns["village_name"],
-                f"“{v['village_name']}”不在您管辖的村（社区）中",
-            )
+        village = village_of(row, plan)
+        if village is False:
             return None
         return {
             "county": batch.county,
@@ -154,7 +163,7 @@ def plan_huji(batch, parsed, user, progress):
 
 
 def plan_tuopin(batch, parsed, user, progress):
-    village_of = _village_lookup(batch, user)
+    village_of = _village_lookup(batch, user, parsed)
     today = timezone.localdate()
 
     def build(row, plan):
@@ -171,14 +180,8 @@ def plan_tuopin(batch, parsed, user, progress):
                 plan, row.row, parsed.columns.get("kind", "类别"), "类别请填写：脱贫户或监测户"
             )
             return None
-        village = village_of(v["village_name"]) if v.get("village_name") else batch.village
-        if v.get("village_name") and village is None:
-            add_error(
-                plan,
-                row.row,
-                parsed.columns["village_name"],
-                f"“{v['village_name']}”不在您管辖的村（社区）中",
-            )
+        village = village_of(row, plan)
+        if village is False:
             return None
         return {
             "county": batch.county,
