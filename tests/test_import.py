@@ -427,3 +427,18 @@ def test_a_large_sheet_goes_through_the_worker_with_progress(world, login, celer
         Child.objects.count() == 3006
         and Household.objects.filter(head_name__startswith="户主").count() == 1000
     )
+
+
+def test_an_old_xls_file_imports_like_an_xlsx(world):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("台账")
+    for r, row in enumerate([["一村适龄儿童少年底数台账"], *roster_rows()]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buf = io.BytesIO()
+    book.save(buf)
+    batch = run(world, buf.getvalue(), filename="台账.xls")
+    assert batch.state == ImportBatch.State.COMMITTED, batch.errors or batch.message
+    assert batch.created == 3 and Child.objects.filter(id_number=ID2).exists()
