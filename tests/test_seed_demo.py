@@ -1,25 +1,37 @@
-"""`manage.py seed_demo`: idempotent, deterministic, complete and valid demo data."""
+"""`manage.py seed_demo`: idempotent, deterministic, complete and valid demo data,
+with registers and a term check that give the cross-checks something to find."""
 
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count
+from django.http import QueryDict
+from django.utils import timezone
 
-from students import idcard
+from reports import ledgers
+from students import crosscheck, idcard
 from students.demo import DEMO_PASSWORD, DEMO_USERS
 from students.models import (
     Child,
     County,
+    CrossCheckRun,
     Household,
+    HujiRecord,
+    ImportBatch,
     JurisdictionSettings,
+    Lead,
     Membership,
+    PovertyRecord,
     School,
+    TermCheck,
     Township,
     Village,
     VillageGroup,
+    XuejiRecord,
 )
-from students.schoolage import school_age
+from students.schoolage import school_age, term_label
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +57,13 @@ def _counts():
         "memberships": Membership.objects.count(),
         "household_history": Household.history.count(),
         "child_history": Child.history.count(),
+        "import_batches": ImportBatch.objects.count(),
+        "xueji": XuejiRecord.objects.count(),
+        "huji": HujiRecord.objects.count(),
+        "poverty": PovertyRecord.objects.count(),
+        "term_checks": TermCheck.objects.count(),
+        "leads": Lead.objects.count(),
+        "runs": CrossCheckRun.objects.count(),
     }
 
 
@@ -66,9 +85,66 @@ def _snapshot():
     )
 
 
+def _registers():
+    return (
+        sorted(
+            XuejiRecord.objects.values_list(
+                "xueji_number",
+                "id_number",
+                "name",
+                "school__name",
+                "grade",
+                "class_name",
+                "entry_month",
+                "child__name",
+                "batch__filename",
+            )
+        ),
+        sorted(
+            HujiRecord.objects.values_list(
+                "id_number",
+                "name",
+                "gender",
+                "birth_date",
+                "village__name",
+                "head_name",
+                "address",
+                "child__name",
+                "batch__filename",
+            )
+        ),
+        sorted(
+            PovertyRecord.objects.values_list(
+                "id_number", "kind", "name", "village__name", "head_name", "household__address"
+            )
+        ),
+        sorted(
+            TermCheck.objects.values_list(
+                "term",
+                "child__xueji_number",
+                "child__name",
+                "present",
+                "note",
+                "checked_by__username",
+            )
+        ),
+        sorted(
+            ImportBatch.objects.values_list(
+                "kind", "filename", "school__name", "state", "total_rows", "created"
+            )
+        ),
+    )
+
+
+def _delete_registers():
+    TermCheck.objects.all().delete()
+    for model in (XuejiRecord, HujiRecord, PovertyRecord, ImportBatch):
+        model.objects.all().delete()
+
+
 def test_second_run_changes_nothing():
     _seed()
-    first, snapshot = _counts(), _snapshot()
+    first, snapshot, registers = _counts(), _snapshot(), _registers()
     out = _seed()
     assert _counts() == first
     assert _snapshot() == snapshot
@@ -77,15 +153,28 @@ def test_second_run_changes_nothing():
     assert first["household_history"] == first["households"]
     assert first["child_history"] == first["children"]
     assert not Child.history.exclude(history_type="+").exists()
+    # The registers and the term check are there; leads and runs are the user's to make.
+    for kind in ("import_batches", "xueji", "huji", "poverty", "term_checks"):
+        assert first[kind] > 0, kind
+    assert first["leads"] == first["runs"] == 0
+
+    # A county seeded before the registers existed gets the same ones.
+    _delete_registers()
+    out = _seed()
+    assert "已生成" in out
+    assert _counts() == first
+    assert _registers() == registers
 
 
 def test_same_data_every_time():
     _seed()
-    snapshot = _snapshot()
+    snapshot, registers = _snapshot(), _registers()
+    _delete_registers()
     Child.objects.all().delete()
     Household.objects.all().delete()
     _seed()
     assert _snapshot() == snapshot
+    assert _registers() == registers
 
 
 def test_roster_is_complete_and_valid():
@@ -192,3 +281,114 @@ def test_password_is_reset_on_every_run(client):
     user.save()
     _seed()
     assert client.login(username="xuexiao", password=DEMO_PASSWORD)
+
+
+DROPOUT = [Child.Status.SUSPECTED_DROPOUT, Child.Status.DROPOUT]
+
+
+def test_registers_match_the_roster():
+    _seed()
+    county = County.objects.get(name="示范县")
+    batches = ImportBatch.objects.filter(county=county)
+    assert set(batches.filter(kind="xueji").values_list("school__name", flat=True)) == set(
+        School.objects.values_list("name", flat=True)
+    )
+    assert batches.filter(kind="huji").count() == batches.filter(kind="tuopin").count() == 1
+    assert not batches.exclude(state=ImportBatch.State.COMMITTED).exists()
+    assert not batches.filter(committed_at__isnull=True).exists()
+    assert not batches.filter(user__isnull=False).exists()
+    for model in (XuejiRecord, HujiRecord, PovertyRecord):
+        for batch_pk, n in model.objects.values_list("batch").annotate(n=Count("pk")):
+            batch = batches.get(pk=batch_pk)
+            assert batch.created == batch.total_rows == batch.done_rows == n, batch
+
+    # 学籍: 在读 children at a school, and 2–3 dropouts (名在人不在).
+    for x in XuejiRecord.objects.select_related("child", "school"):
+        c = x.child
+        assert (x.xueji_number, x.school_id, x.grade, x.class_name) == (
+            c.xueji_number,
+            c.school_id,
+            c.grade,
+            c.class_name,
+        )
+        assert x.id_number == (c.id_number if x.xueji_number.startswith("G") else None)
+        assert x.xueji_number[0] in "GL"
+        assert c.status in (Child.Status.ENROLLED, *DROPOUT), c
+        assert int(x.entry_month[:4]) <= timezone.localdate().year
+    assert 2 <= XuejiRecord.objects.filter(child__status__in=DROPOUT).count() <= 3
+
+    # 户籍: roster children by ID, and 3–4 school-age people the roster missed.
+    roster = HujiRecord.objects.filter(child__isnull=False).select_related("child__household")
+    for h in roster:
+        assert (h.id_number, h.village_id, h.head_name) == (
+            h.child.id_number,
+            h.child.village_id,
+            h.child.household.head_name,
+        )
+    missed = HujiRecord.objects.filter(child__isnull=True)
+    assert 3 <= missed.count() <= 4
+    assert set(missed.values_list("village__township__name", flat=True)) == {"蛟潭镇", "左岚乡"}
+    for h in missed:
+        assert idcard.is_valid_id_number(h.id_number)
+        assert not Child.objects.filter(id_number=h.id_number).exists()
+        assert not XuejiRecord.objects.filter(id_number=h.id_number).exists()
+        assert school_age(h.birth_date).is_compulsory
+
+    # 脱贫户/监测户: members of flagged households, by the household's flag.
+    for p in PovertyRecord.objects.select_related("household"):
+        if p.household.is_tuopin:
+            assert p.kind == PovertyRecord.Kind.TUOPIN
+        elif p.household.is_jiance:
+            assert p.kind == PovertyRecord.Kind.JIANCE
+
+    # This term's check: the 在读 children of two schools, a few absent with a reason.
+    checks = TermCheck.objects.filter(term=term_label(timezone.localdate()))
+    assert checks.count() == TermCheck.objects.count()
+    assert set(checks.values_list("child__school__name", flat=True)) == {
+        "蛟潭镇中心学校",
+        "福港学校",
+    }
+    assert not checks.exclude(child__status=Child.Status.ENROLLED).exists()
+    absent = checks.filter(present=False)
+    assert 3 <= absent.count() <= 5
+    assert not absent.filter(note="").exists()
+    assert set(checks.values_list("checked_by__username", flat=True)) <= {"banzhuren", "xuexiao"}
+
+
+def test_crosscheck_and_term_list_find_the_demo_cases():
+    _seed()
+    User = get_user_model()
+    county = County.objects.get(name="示范县")
+    run = crosscheck.run_crosscheck(county=county)
+    for kind in Lead.Kind.values:
+        assert run.counts[kind]["found"] >= 1, kind
+    # Those on the 户籍 whom the roster accounts for elsewhere are skipped.
+    elsewhere = Child.objects.filter(
+        status__in=crosscheck.ACCOUNTED_ELSEWHERE, huji_records__isnull=False
+    )
+    assert elsewhere.filter(status=Child.Status.STUDYING_ELSEWHERE).exists()
+    assert elsewhere.filter(status=Child.Status.TRANSFERRED).exists()
+    assert not Lead.objects.filter(child__in=elsewhere).exists()
+    # The people the roster missed are 适龄未入学 leads.
+    missed = HujiRecord.objects.filter(child__isnull=True)
+    assert set(
+        Lead.objects.filter(kind=Lead.Kind.NOT_ENROLLED, child__isnull=True).values_list(
+            "huji", flat=True
+        )
+    ) == set(missed.values_list("pk", flat=True))
+
+    # Each township's office sees leads of each kind it has cases for.
+    for username, township in (("xiangzhen", "蛟潭镇"), ("zuolan", "左岚乡")):
+        leads = crosscheck.leads_for_user(User.objects.get(username=username))
+        kinds = set(leads.values_list("kind", flat=True))
+        assert Lead.Kind.NOT_ENROLLED in kinds, username
+        if Child.objects.filter(status__in=DROPOUT, village__township__name=township).exists():
+            assert {Lead.Kind.ABSENT, Lead.Kind.POVERTY_DROPOUT} <= kinds, username
+
+    # 动态摸排未到校学生名单: 蛟潭镇's absent children, with their reasons.
+    xiangzhen = User.objects.get(username="xiangzhen")
+    rows = list(ledgers.select_term_list(xiangzhen, QueryDict()).queryset)
+    assert len(rows) >= 3
+    assert all(row.term_note for row in rows)
+    teacher = User.objects.get(username="banzhuren")
+    assert ledgers.select_term_list(teacher, QueryDict()).queryset.exists()
