@@ -166,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "students.tasks.run_monthly_crosschecks",
         "schedule": crontab(minute=0, hour=2, day_of_month=10, month_of_year="3,9"),
     },
+    # After school: the absence scan, the ladder, returns, follow-ups, overdue
+    # flags (a day that is no school day for a calendar does nothing there).
+    "daily-checks": {
+        "task": "cases.tasks.daily_checks",
+        "schedule": crontab(minute=30, hour=18),
+    },
 }
 
 # Imports: one sheet at most this big / this long (a clear message otherwise).

@@ -14,5 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    path("cases/", include("cases.urls")),
+    path("", views.home, name="home"),
     path("", include("students.urls")),
 ]

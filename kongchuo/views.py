@@ -1,6 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import JsonResponse
+from django.shortcuts import render
+
+from cases import selectors as case_selectors
+from students import jurisdiction
+from students import selectors as student_selectors
 
 
 def _database_ok():
@@ -35,3 +41,24 @@ def healthz(request):
     return JsonResponse(
         {"status": "down" if down else "ok", "down": down, **checks}, status=503 if down else 200
     )
+
+
+@login_required
+def home(request):
+    """Each role lands on its work: its to-dos first (overdue ones of the
+    levels below too), then its roster, class or overview."""
+    user = request.user
+    role = jurisdiction.main_role(user)
+    if role is None:
+        return render(request, "no_role.html")
+    context = {
+        "role": role,
+        "todos": list(case_selectors.my_todos(user)[:20]),
+        "overdue_below": list(case_selectors.overdue_below(user)[:20]),
+    }
+    if role in (jurisdiction.Role.TOWNSHIP, jurisdiction.Role.COUNTY, jurisdiction.Role.SYSADMIN):
+        by = "village" if role == jurisdiction.Role.TOWNSHIP else "township"
+        context["overview"] = student_selectors.status_overview(user, by=by)
+        context["by_label"] = "村（社区）" if by == "village" else "乡镇"
+        context["columns"] = student_selectors.STATUS_COLUMNS
+    return render(request, "home.html", context)

@@ -51,6 +51,7 @@ from .models import (
     XuejiRecord,
 )
 from .schoolage import school_age, school_year_start, term_label
+from .signals import demo_seeded
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "SeedResult", "format_logins", "seed"]
 
@@ -392,6 +393,8 @@ def seed(*, today=None):
         term = term_label(today)
         if _ensure_term_check(today, term, schools, {u.username: u for u in users}):
             created = True
+        # Other apps' demo data (cases/: the school calendar), in the same transaction.
+        demo_seeded.send(sender=seed, county=county, today=today)
     checks = TermCheck.objects.filter(term=term, child__village__township__county=county)
     return SeedResult(
         created=created,

@@ -10,7 +10,7 @@ from .jurisdiction import (
     school_scope,
     village_scope,
 )
-from .models import Child, Household, JurisdictionSettings, Village
+from .models import LADDER_PRESETS, Child, Household, JurisdictionSettings, Village
 
 
 class HouseholdForm(forms.ModelForm):
@@ -249,6 +249,25 @@ class StatusChangeForm(forms.Form):
 
 
 class JurisdictionSettingsForm(forms.ModelForm):
+    ladder_preset = forms.ChoiceField(
+        label="升级阶梯",
+        choices=[(key, preset["label"]) for key, preset in LADDER_PRESETS.items()],
+        help_text="按连续无故缺课的上学日数逐级劝返。",
+    )
+
     class Meta:
         model = JurisdictionSettings
-        fields = JurisdictionSettings.EDITABLE_FIELDS
+        fields = ["ladder_preset", *JurisdictionSettings.EDITABLE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = [step.get("todo") for step in self.instance.ladder or []]
+        for key, preset in LADDER_PRESETS.items():
+            if current == [step["todo"] for step in preset["steps"]]:
+                self.fields["ladder_preset"].initial = key
+
+    def save(self, commit=True):
+        self.instance.ladder = [
+            dict(step) for step in LADDER_PRESETS[self.cleaned_data["ladder_preset"]]["steps"]
+        ]
+        return super().save(commit=commit)

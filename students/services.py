@@ -8,6 +8,7 @@ whoever makes the change.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from . import idcard
 from .models import Child, JurisdictionSettings, SensitiveAccess
@@ -160,3 +161,25 @@ def _display(obj, field_name, value):
         related = field.related_model.objects.filter(pk=value).first()
         return str(related) if related else value
     return value
+
+
+@transaction.atomic
+def change_status_of_many(*, child_ids, status, from_statuses, by=None, reason):
+    """Set `status` on those of the children still in one of `from_statuses`,
+    with one history row each. Rows are locked first, so two runs at once
+    change each child once. Returns the ids changed."""
+    children = list(
+        Child.objects.select_for_update().filter(pk__in=child_ids, status__in=from_statuses)
+    )
+    now = timezone.now()
+    for child in children:
+        child.status, child.status_changed_at, child.updated_at = status, now, now
+    bulk_update_with_history(
+        children,
+        Child,
+        ["status", "status_changed_at", "updated_at"],
+        default_user=by,
+        default_change_reason=reason,
+        batch_size=500,
+    )
+    return [c.pk for c in children]

@@ -3,7 +3,6 @@ from django.urls import path
 from . import crosscheck_views, import_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
     path("settings/", views.jurisdiction_settings, name="jurisdiction_settings"),
     path("children/", views.child_list, name="child_list"),

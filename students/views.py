@@ -32,18 +32,6 @@ def _get_household_for_user(user, pk):
 
 
 @login_required
-def home(request):
-    role = jurisdiction.main_role(request.user)
-    if role in (Role.SYSADMIN, Role.COUNTY):
-        return redirect("overview")
-    if role == Role.TOWNSHIP:
-        return redirect("overview")
-    if role is None:
-        return render(request, "students/no_role.html")
-    return redirect("child_list")
-
-
-@login_required
 def overview(request):
     role = jurisdiction.main_role(request.user)
     by = "village" if role == Role.TOWNSHIP else "township"

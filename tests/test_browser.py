@@ -19,6 +19,9 @@ def test_village_cadre_logs_in_on_a_phone_and_opens_a_child(world, live_server, 
     assert phone.get_by_text("用户名或密码不正确").is_visible()
     phone.get_by_label("密码").fill("cadre-pass-2026")
     phone.get_by_role("button", name="登录").click()
+    phone.get_by_role("heading", name="我的待办").wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.get_by_role("link", name="本村学生").click()
     phone.wait_for_url("**/children/")
 
     # the list fits the phone: the page itself does not scroll sideways
@@ -44,7 +47,7 @@ def test_village_cadre_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(
     from .test_import import ID1, roster_rows, xlsx
 
     browser_login(world.village_user)
-    phone.get_by_role("link", name="导入").click()
+    phone.get_by_role("link", name="导入", exact=True).click()
 
     bad = tmp_path / "一村台账.xlsx"
     bad.write_bytes(xlsx(roster_rows({(2, "出生日期"): "2014-02-30"})))

@@ -205,14 +205,15 @@ def test_list_query_count_is_bounded(world, login, django_assert_max_num_queries
 
 
 def test_home_lands_each_role_on_its_work(world, login):
-    assert login(world.village_user).get("/").url == reverse("child_list")
-    assert login(world.teacher).get("/").url == reverse("child_list")
-    assert login(world.township_user).get("/").url == reverse("overview")
-    assert login(world.county_user).get("/").url == reverse("overview")
-    html = login(world.township_user).get(reverse("overview")).content.decode()
-    assert "一村" in html and "二村" in html and "三村" not in html
-    html = login(world.county_user).get(reverse("overview")).content.decode()
+    html = login(world.village_user).get("/").content.decode()
+    assert "我的待办" in html and f'href="{reverse("child_list")}"' in html and "本村学生" in html
+    assert "本班学生" in login(world.teacher).get("/").content.decode()
+    html = login(world.township_user).get("/").content.decode()
+    assert "一村" in html and "二村" in html and "三村" not in html  # its villages' figures
+    html = login(world.county_user).get("/").content.decode()
     assert "甲镇" in html and "乙乡" in html and "丙镇" not in html
+    html = login(world.township_user).get(reverse("overview")).content.decode()
+    assert "一村" in html and "三村" not in html
     assert "尚未分配职责" in login(world.nobody).get("/").content.decode()
 
 

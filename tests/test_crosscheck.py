@@ -625,7 +625,9 @@ def test_monthly_task_runs_every_county(world, county_data):
 
 def test_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert {e["task"] for e in schedule.values()} == {"students.tasks.run_monthly_crosschecks"}
+    assert schedule["crosschecks-monthly"]["task"] == "students.tasks.run_monthly_crosschecks"
+    assert schedule["crosschecks-term-start"]["task"] == "students.tasks.run_monthly_crosschecks"
+    assert schedule["daily-checks"]["task"] == "cases.tasks.daily_checks"
     monthly, term = (
         schedule["crosschecks-monthly"]["schedule"],
         schedule["crosschecks-term-start"]["schedule"],

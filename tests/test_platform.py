@@ -102,7 +102,7 @@ def test_school_age_follows_the_entry_cutoff():
 def test_settings_for_prefers_the_township_then_county_then_defaults(world):
     assert settings_for(township=world.t1).pk is None
     assert settings_for(township=world.t1).suspected_dropout_days == 3
-    assert [step["day"] for step in settings_for(township=world.t1).ladder] == [1, 3, 5]
+    assert [step["day"] for step in settings_for(township=world.t1).ladder] == [1, 3, 3, 5]
     JurisdictionSettings.objects.create(county=world.county, entry_cutoff_month=12)
     assert settings_for(township=world.t1).entry_cutoff_month == 12
     JurisdictionSettings.objects.create(county=world.county, township=world.t1, dropout_days=10)
@@ -159,6 +159,7 @@ def test_county_edits_its_settings_and_a_township_overrides_them(world, login):
             "entry_cutoff_day": 31,
             "monthly_ledger_day": 25,
             "return_verify_days": 5,
+            "ladder_preset": "001",
         }.items()
     }
     bad = {**form, f"county-{world.county.pk}-dropout_days": 2}
@@ -168,6 +169,7 @@ def test_county_edits_its_settings_and_a_township_overrides_them(world, login):
     client.post(url, {"block": f"county-{world.county.pk}", **form})
     row = JurisdictionSettings.objects.get(county=world.county, township=None)
     assert (row.dropout_days, row.entry_cutoff_month) == (15, 12)
+    assert [step["day"] for step in row.ladder] == [1, 2, 3, 5, 10, 15]  # the 001 ladder
     assert row.history.latest().history_user == world.county_user
 
     client = login(world.township_user)

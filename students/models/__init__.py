@@ -1,5 +1,6 @@
 from .checks import CrossCheckRun, Lead, TermCheck
 from .roster import (
+    LADDER_PRESETS,
     Child,
     ChildQuerySet,
     ChildStatus,
@@ -29,6 +30,7 @@ __all__ = [
     "HujiRecord",
     "ImportBatch",
     "JurisdictionSettings",
+    "LADDER_PRESETS",
     "Lead",
     "Membership",
     "PovertyRecord",

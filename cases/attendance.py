@@ -1,0 +1,441 @@
+"""Attendance: who records it, for which children, on which days; the writes
+(a class's roll call, one child's absence) and the late correction of a case.
+
+Only a class teacher (their class) and a school administrator (their school)
+record attendance. Absences are kept only for children not at school
+(Absence); a class's roll call (ClassRollCall) says the class was checked, so
+that no absence then means the child was there. The Excel import is in
+cases/attendance_import.py and writes through `save_absences()` below.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from students.jurisdiction import Role, child_scope, memberships
+from students.models import Child, School
+from students.selectors import settings_for
+
+from . import services, states
+from .calendar import SchoolCalendar, calendar_around
+from .models import Absence, Case, CaseEvent, ClassRollCall, Todo
+from .scan import streak_expression
+
+Kind = Absence.Kind
+PRESENT = "present"
+MARKS = {PRESENT: "到", Kind.LEAVE: "请假", Kind.UNEXCUSED: "无故未到校"}
+ATTENDANCE_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN}
+# Children on a class's attendance list: those who should be in class.
+ON_ROLL_STATUSES = [
+    Child.Status.ENROLLED,
+    Child.Status.SUSPECTED_DROPOUT,
+    Child.Status.DROPOUT,
+]
+REASON_REQUIRED = "请假须填写原因"
+CANCEL_NOTE = "缺勤更正为请假"
+BATCH_SIZE = 1000
+
+
+# ------------------------------------------------------------------- reach
+
+
+def attendance_scope(user):
+    """A Q over Child: the children whose attendance the user records."""
+    return child_scope(user, roles=ATTENDANCE_ROLES)
+
+
+def may_take_attendance(user):
+    return any(m.role in ATTENDANCE_ROLES for m in memberships(user))
+
+
+@dataclass(frozen=True)
+class SchoolClass:
+    school: School
+    grade: int
+    class_name: str
+
+    @property
+    def key(self):
+        return f"{self.school.pk}-{self.grade}-{self.class_name}"
+
+    @property
+    def label(self):
+        grade = dict(Child._meta.get_field("grade").choices).get(self.grade, self.grade)
+        return f"{self.school.name} {grade}{self.class_name}"
+
+
+def classes_for_user(user):
+    """The classes the user takes attendance for, in order: a teacher's own
+    class(es), then every class with children on roll in an admin's school."""
+    found = {}
+    admin_schools = {}
+    for m in memberships(user):
+        if m.role == Role.TEACHER and m.school_id and m.grade:
+            c = SchoolClass(m.school, m.grade, m.class_name)
+            found.setdefault(c.key, c)
+        elif m.role == Role.SCHOOL_ADMIN and m.school_id:
+            admin_schools[m.school_id] = m.school
+    if admin_schools:
+        rows = (
+            Child.objects.filter(
+                school_id__in=admin_schools, grade__isnull=False, status__in=ON_ROLL_STATUSES
+            )
+            .values_list("school_id", "grade", "class_name")
+            .distinct()
+            .order_by("school_id", "grade", "class_name")
+        )
+        for school_id, grade, class_name in rows:
+            c = SchoolClass(admin_schools[school_id], grade, class_name)
+            found.setdefault(c.key, c)
+    return list(found.values())
+
+
+def class_children(user, school_class):
+    """The class's children on roll whom the user may record, by name."""
+    return (
+        Child.objects.filter(
+            attendance_scope(user),
+            school=school_class.school,
+            grade=school_class.grade,
+            class_name=school_class.class_name,
+            status__in=ON_ROLL_STATUSES,
+        )
+        .only("pk", "name", "status", "school_id", "grade", "class_name")
+        .order_by("name_pinyin", "name", "pk")
+    )
+
+
+def attendance_child_for_user(user, pk):
+    """The child, or Child.DoesNotExist when the user does not record their attendance."""
+    return (
+        Child.objects.filter(attendance_scope(user), school__isnull=False)
+        .select_related("school__township", "village__township")
+        .get(pk=pk)
+    )
+
+
+# ------------------------------------------------------------------- reads
+
+
+def school_calendar(school, *, day, back=0):
+    """The school's calendar from `back` days before `day` to `day`."""
+    return SchoolCalendar(
+        county=school.township.county_id,
+        school=school,
+        start=day - datetime.timedelta(days=back),
+        end=day,
+    )
+
+
+def day_problem(school, day, *, today=None):
+    """Why attendance cannot be recorded for `day` at `school`, or ""."""
+    today = today or timezone.localdate()
+    if day > today:
+        return f"{day:%Y-%m-%d} 还未到，不能登记将来的考勤。"
+    if not school_calendar(school, day=day).is_school_day(day):
+        return f"{day:%Y-%m-%d} 不是上学日（周末、节假日或不在学期内），无需考勤。"
+    return ""
+
+
+def last_school_day(school, *, on):
+    """The latest school day of the school on or before `on` (within 120 days), or None."""
+    days = school_calendar(school, day=on, back=120).last_school_days(on, 1)
+    return days[-1] if days else None
+
+
+def absences_on(children, day):
+    """{child_id: Absence} of these children on `day` (one query)."""
+    return {
+        a.child_id: a
+        for a in Absence.objects.filter(child__in=children, date=day).select_related("recorded_by")
+    }
+
+
+def roll_call(school_class, day):
+    return (
+        ClassRollCall.objects.filter(
+            school=school_class.school,
+            grade=school_class.grade,
+            class_name=school_class.class_name,
+            date=day,
+        )
+        .select_related("taken_by")
+        .first()
+    )
+
+
+def recent_absences(child, *, limit=30):
+    return (
+        Absence.objects.filter(child=child).select_related("recorded_by").order_by("-date")[:limit]
+    )
+
+
+# ------------------------------------------------------------------ writes
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    cancelled: list = field(default_factory=list)  # cases cancelled by a correction
+    corrected: list = field(default_factory=list)  # cases whose streak was corrected
+
+
+def new_absence(child, day, kind, reason, *, source, by):
+    """An unsaved, validated Absence (saved by save_absences())."""
+    row = Absence(
+        child=child,
+        date=day,
+        kind=kind,
+        reason=(reason or "").strip(),
+        source=source,
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    # The children come from a scoped query: skip the per-row lookups; the
+    # database's constraints guard uniqueness.
+    row.full_clean(
+        exclude=["child", "recorded_by"], validate_unique=False, validate_constraints=False
+    )
+    return row
+
+
+def save_absences(*, rows, deletes=(), before=(), by):
+    """Write absences in bulk, then correct the cases they affect.
+
+    `rows` are unsaved Absence, created or updated on (child, date); `deletes`
+    are saved Absence to remove; `before` are the saved Absence these rows
+    and deletes replace. The open case of every child whose unexcused absence
+    became leave or was removed is reconsidered (the late correction). Call
+    inside a transaction. Returns a SaveResult (deleted, cancelled, corrected).
+    """
+    result = SaveResult()
+    if rows:
+        Absence.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["child", "date"],
+            update_fields=["kind", "reason", "source", "recorded_by", "recorded_at"],
+            batch_size=BATCH_SIZE,
+        )
+    if deletes:
+        result.deleted, _ = Absence.objects.filter(pk__in=[a.pk for a in deletes]).delete()
+    was_unexcused = {(a.child_id, a.date) for a in before if a.kind == Kind.UNEXCUSED}
+    corrected = {a.child_id for a in deletes if (a.child_id, a.date) in was_unexcused}
+    corrected |= {
+        r.child_id for r in rows if r.kind == Kind.LEAVE and (r.child_id, r.date) in was_unexcused
+    }
+    if corrected:
+        with_open_case = Child.objects.filter(
+            pk__in=corrected, cases__in=Case.objects.exclude(state=Case.State.CLOSED)
+        ).select_related("village__township__county", "school__township__county")
+        for child in with_open_case:  # only children with an open case: a few
+            case, cancelled = reconsider_case(child=child, by=by)
+            if case is not None:
+                (result.cancelled if cancelled else result.corrected).append(case)
+    return result
+
+
+def _check_marks(entries):
+    """{child_pk: message} for entries that cannot be saved."""
+    errors = {}
+    for child, mark, reason in entries:
+        if mark not in MARKS:
+            errors[child.pk] = "请选择到、请假或无故未到校"
+        elif mark == Kind.LEAVE and not (reason or "").strip():
+            errors[child.pk] = REASON_REQUIRED
+        elif len((reason or "").strip()) > Absence._meta.get_field("reason").max_length:
+            errors[child.pk] = "原因不超过200字"
+    return errors
+
+
+@transaction.atomic
+def record_class_attendance(*, school_class, day, entries, by, today=None):
+    """Save one class's attendance for a school day: the roll call, and for
+    each child (`entries`: [(child, mark, reason)], children already scoped
+    to `by`) an absence created, updated or removed ("present"). All or
+    nothing: any bad entry raises ValidationError({child_pk: message}).
+    Returns a SaveResult."""
+    problem = day_problem(school_class.school, day, today=today)
+    if problem:
+        raise ValidationError(problem)
+    errors = _check_marks(entries)
+    if errors:
+        raise ValidationError({str(pk): msg for pk, msg in errors.items()})
+    existing = absences_on([child for child, _m, _r in entries], day)
+    rows, deletes, result = [], [], SaveResult()
+    for child, mark, reason in entries:
+        old = existing.get(child.pk)
+        if mark == PRESENT:
+            if old is not None:
+                deletes.append(old)
+            else:
+                result.unchanged += 1
+            continue
+        reason = (reason or "").strip()
+        if old is not None and old.kind == mark and old.reason == reason:
+            result.unchanged += 1
+            continue
+        rows.append(new_absence(child, day, mark, reason, source=Absence.Source.CLASS, by=by))
+        if old is None:
+            result.created += 1
+        else:
+            result.updated += 1
+    saved = save_absences(rows=rows, deletes=deletes, before=existing.values(), by=by)
+    result.deleted, result.cancelled, result.corrected = (
+        saved.deleted,
+        saved.cancelled,
+        saved.corrected,
+    )
+    ClassRollCall.objects.bulk_create(
+        [
+            ClassRollCall(
+                school=school_class.school,
+                grade=school_class.grade,
+                class_name=school_class.class_name,
+                date=day,
+                taken_by=by,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["school", "grade", "class_name", "date"],
+        update_fields=["taken_by", "taken_at"],
+    )
+    return result
+
+
+@transaction.atomic
+def record_child_absence(*, child, day, mark, reason="", by, today=None):
+    """One child's attendance on one school day: an absence (leave or
+    unexcused) created or updated, or removed ("present"). Returns a SaveResult."""
+    problem = day_problem(child.school, day, today=today)
+    if problem:
+        raise ValidationError({"date": problem})
+    errors = _check_marks([(child, mark, reason)])
+    if errors:
+        field_name = "reason" if errors[child.pk] != "请选择到、请假或无故未到校" else "mark"
+        raise ValidationError({field_name: errors[child.pk]})
+    old = Absence.objects.filter(child=child, date=day).first()
+    result = SaveResult()
+    rows, deletes = [], []
+    reason = (reason or "").strip()
+    if mark == PRESENT:
+        if old is not None:
+            deletes.append(old)
+        else:
+            result.unchanged = 1
+    elif old is not None and old.kind == mark and old.reason == reason:
+        result.unchanged = 1
+    else:
+        rows.append(new_absence(child, day, mark, reason, source=Absence.Source.CHILD, by=by))
+        result.created, result.updated = (0, 1) if old is not None else (1, 0)
+    saved = save_absences(rows=rows, deletes=deletes, before=[old] if old else [], by=by)
+    result.deleted, result.cancelled, result.corrected = (
+        saved.deleted,
+        saved.cancelled,
+        saved.corrected,
+    )
+    return result
+
+
+# ------------------------------------------------------- the late correction
+
+
+def _scan_days(child, as_of):
+    """The school days the daily scan looks back over for this child on
+    `as_of` (cases/scan.py: the longest ladder step or dropout threshold of
+    the county, plus one), oldest first."""
+    if child.school_id:
+        school, county = child.school, child.school.township.county
+    else:
+        school, county = None, child.village.township.county
+    longest = max(
+        max([s.dropout_days, *(step["day"] for step in s.ladder)])
+        for s in (settings_for(township=t) for t in county.townships.all())
+    )
+    calendar = calendar_around(county=county, school=school, day=as_of)
+    return calendar.last_school_days(as_of, longest + 1)
+
+
+def current_streak(child, *, as_of):
+    """Consecutive unexcused school days ending on `as_of` (or the last school
+    day before it), by the scan's own rule (scan.streak_expression)."""
+    days = _scan_days(child, as_of)
+    if not days:
+        return 0
+    if not Absence.objects.filter(child=child, date=days[-1], kind=Kind.UNEXCUSED).exists():
+        return 0
+    return (
+        Child.objects.filter(pk=child.pk)
+        .annotate(streak=streak_expression(days))
+        .values_list("streak", flat=True)
+        .get()
+    )
+
+
+@transaction.atomic
+def reconsider_case(*, child, by=None):
+    """After an unexcused absence became leave or was removed: cancel the
+    child's open case when no unexcused absence is left since it began and it
+    is still 劝返中 at the first step at most; otherwise correct its streak
+    (and its first absence day). Returns (case or None, cancelled)."""
+    case = (
+        Case.objects.select_for_update()
+        .filter(child=child)
+        .exclude(state=Case.State.CLOSED)
+        .first()
+    )
+    if case is None or case.first_absent_on is None:
+        return None, False
+    case.child = child
+    by = by if getattr(by, "pk", None) else None
+    remaining = Absence.objects.filter(
+        child=child, kind=Kind.UNEXCUSED, date__gte=case.first_absent_on
+    ).order_by("date")
+    first = remaining.values_list("date", flat=True).first()
+    if first is None and case.state == Case.State.OPEN and case.stage <= 1:
+        case = states.transition(
+            case, "cancel", ending=Case.Ending.CANCELLED, by=by, note=CANCEL_NOTE
+        )
+        services.complete_todos(
+            case=case, kinds=Todo.Kind.values, by=by, note="缺勤已更正为请假，个案撤销，无需办理"
+        )
+        return case, True
+    as_of = case.last_scan_on or timezone.localdate()
+    streak = current_streak(child, as_of=as_of)
+    first = first or case.first_absent_on
+    if (streak, first) == (case.streak, case.first_absent_on):
+        return case, False
+    note = (
+        f"缺勤更正：截至{as_of:%Y-%m-%d}连续无故缺课由{case.streak}个上学日更正为{streak}个上学日"
+    )
+    if first != case.first_absent_on:
+        note += f"，首次无故缺课日期更正为{first:%Y-%m-%d}"
+    case.streak, case.first_absent_on = streak, first
+    case._history_user = by
+    case._change_reason = note
+    case.save(update_fields=["streak", "first_absent_on", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        action="correct_absence",
+        from_state=case.state,
+        to_state=case.state,
+        note=note,
+        by=by,
+    )
+    return case, False
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def parse_day(value, *, default):
+    """A date from a query string ("2026-09-21"), or `default`."""
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default

@@ -1,0 +1,94 @@
+"""Demo calendar for 示范县: the terms of the current and the next school year.
+
+`students.demo.seed()` sends `students.signals.demo_seeded` when it is done;
+cases/apps.py connects `on_demo_seeded` to it (students/ never imports
+cases/). Idempotent: a term is created once, by (county, name), and a term
+the county has since edited is left as it is.
+
+Term dates follow common practice in Jiangxi and Chongqing (the seeds): the
+autumn term from 1 September (the Monday after, when it falls on a weekend)
+to the Friday on or before 22 January; the spring term from the Monday at
+least 16 days after the Spring Festival (after 元宵) to the Friday on or
+before 7 July. For 2026–2027 that gives 2026-09-01 – 2027-01-22 and
+2027-02-22 – 2027-07-02; for 2027–2028, 2027-09-01 – 2028-01-21 and
+2028-02-14 – 2028-07-07.
+"""
+
+import datetime
+
+import holidays
+from django.db import transaction
+from django.utils import timezone
+
+from students.models import County
+from students.schoolage import school_year_start
+
+from .models import Term
+
+COUNTY = "示范县"
+SPRING_FESTIVAL = "Chinese New Year (Spring Festival)"
+
+
+def _monday_on_or_after(day):
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def _friday_on_or_before(day):
+    return day - datetime.timedelta(days=(day.weekday() - 4) % 7)
+
+
+def _spring_festival(year):
+    days = holidays.country_holidays("CN", years=year).get_named(
+        SPRING_FESTIVAL, lookup="exact", split_multiple_names=False
+    )
+    return min(days)
+
+
+def school_year_terms(year):
+    """[(name, start, end)] of the school year that begins in September `year`."""
+    autumn_start = datetime.date(year, 9, 1)
+    if autumn_start.weekday() >= 5:
+        autumn_start = _monday_on_or_after(autumn_start)
+    spring_start = _monday_on_or_after(_spring_festival(year + 1) + datetime.timedelta(days=16))
+    return [
+        (
+            f"{year}年秋季学期",
+            autumn_start,
+            _friday_on_or_before(datetime.date(year + 1, 1, 22)),
+        ),
+        (
+            f"{year + 1}年春季学期",
+            spring_start,
+            _friday_on_or_before(datetime.date(year + 1, 7, 7)),
+        ),
+    ]
+
+
+@transaction.atomic
+def seed_calendar(*, county=None, today=None):
+    """The county-wide terms of the current and next school year of the demo
+    county; returns how many were created (0 on a second run, or when there is
+    no 示范县)."""
+    today = today or timezone.localdate()
+    county = county or County.objects.filter(name=COUNTY).first()
+    if county is None:
+        return 0
+    first = school_year_start(today)
+    existing = set(
+        Term.objects.filter(county=county, school__isnull=True).values_list("name", flat=True)
+    )
+    created = 0
+    for year in (first, first + 1):
+        for name, start, end in school_year_terms(year):
+            if name in existing:
+                continue
+            term = Term(county=county, school=None, name=name, start=start, end=end)
+            term.full_clean()
+            term.save()
+            created += 1
+    return created
+
+
+def on_demo_seeded(sender, *, county=None, today=None, **kwargs):
+    """Receiver of students.signals.demo_seeded."""
+    return seed_calendar(county=county, today=today)

@@ -1,0 +1,61 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cases import attendance_import
+from students.jurisdiction import SYSTEM
+from students.models import School
+
+
+class Command(BaseCommand):
+    help = (
+        "导入缺勤登记表（日期、学校、年级、班级、姓名、身份证号、状态、原因）。"
+        "与网页导入相同的检查，全部无误才写入；有错误时退出码为1，不写入任何数据。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--school", help="学校名称：整张表属于这所学校（“学校”列可留空）")
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+
+    def handle(self, *args, path, school, dry_run, json, **options):
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"找不到文件：{path}")
+        school_obj = None
+        if school:
+            school_obj = School.objects.select_related("township").filter(name=school).first()
+            if school_obj is None:
+                raise CommandError(f"没有名为“{school}”的学校")
+        plan = attendance_import.import_file(
+            str(file), filename=file.name, user=SYSTEM, school=school_obj, dry_run=dry_run
+        )
+        result = plan.summary()
+        if json:
+            self.stdout.write(_dumps(result))
+        else:
+            self._report(plan, result, dry_run)
+        if result["errors"]:
+            raise SystemExit(1)
+
+    def _report(self, plan, result, dry_run):
+        for e in result["errors"]:
+            where = f"第{e['row']}行 {e['column']}：" if e["row"] else ""
+            self.stderr.write(f"{where}{e['message']}")
+        if result["errors"]:
+            self.stderr.write(f"共 {len(result['errors'])} 处错误，未写入任何数据。")
+            return
+        verb = "将" if dry_run else ""
+        line = (
+            f"{verb}新增 {result['created']}，{verb}更新 {result['updated']}，"
+            f"未变 {result['unchanged']}{'（仅检查，未写入）' if dry_run else ''}。"
+        )
+        if plan.result is not None and plan.result.cancelled:
+            line += f"因缺勤更正撤销个案 {len(plan.result.cancelled)} 件。"
+        self.stdout.write(line)
+
+
+def _dumps(data):
+    return json.dumps(data, ensure_ascii=False)

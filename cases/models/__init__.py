@@ -1,0 +1,24 @@
+from .attendance import Absence, ClassRollCall
+from .calendar import CalendarDay, Term
+from .case import Case, CaseEvent, Todo
+from .dispositions import Disposition, HomeTeachingSession
+from .notices import DropoutReport, NoticeCounter, ReturnNotice
+from .persuasion import Attachment, Participant, PersuasionRecord
+
+__all__ = [
+    "Absence",
+    "Attachment",
+    "CalendarDay",
+    "Case",
+    "CaseEvent",
+    "ClassRollCall",
+    "Disposition",
+    "DropoutReport",
+    "HomeTeachingSession",
+    "NoticeCounter",
+    "Participant",
+    "PersuasionRecord",
+    "ReturnNotice",
+    "Term",
+    "Todo",
+]

@@ -1,0 +1,321 @@
+"""劝学记录 (001 附件2): writes and reads.
+
+A teacher, a school leader, a village cadre or a township official records
+every contact with the family, often from a phone in the field. Recording one
+completes the case's open to-dos it answers and writes the case's timeline.
+"""
+
+import datetime
+import os
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from students.jurisdiction import Role, roles_for_child
+
+from . import services
+from .models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
+
+Method = PersuasionRecord.Method
+Side = Participant.Side
+Kind = Todo.Kind
+
+# Uploads (photos, signatures, scans): one limit for every file, with a clear
+# message. A phone photo is 2–6 MB; a scanned page well under 10 MB.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_LABEL = "10 MB"
+MAX_ATTACHMENTS = 10
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
+ATTACHMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+# A recorded time a little ahead of the server's clock is a phone's clock.
+CLOCK_SKEW = datetime.timedelta(minutes=10)
+
+# Which of the case's open to-dos a record answers: by method, and for a home
+# visit by the recorder's role on this child (a joint visit is also a home
+# visit of whoever records it). Roles not listed answer nothing by visiting.
+ANSWERS_BY_METHOD = {
+    Method.PHONE: {Kind.CALL},
+    Method.HOME_VISIT: set(),
+    Method.JOINT_VISIT: {Kind.JOINT_VISIT, Kind.VILLAGE_VISIT},
+}
+HOME_VISIT_ANSWERS = {
+    # 班主任 visits the home (004 day 3); it is also the day-1 contact (001: 电话或上门).
+    Role.TEACHER: {Kind.SCHOOL_VISIT, Kind.CALL},
+    # 德育处 / 分管领导 with the 班主任 (004 day 3, 001 day 2).
+    Role.SCHOOL_ADMIN: {Kind.LEADER_VISIT, Kind.SCHOOL_VISIT, Kind.CALL},
+    # 村（社区）书记、网格员 (004 村社协助).
+    Role.VILLAGE: {Kind.VILLAGE_VISIT},
+}
+# The side a recorder is on, to prefill the first participant.
+SIDE_OF_ROLE = {
+    Role.TEACHER: Side.SCHOOL,
+    Role.SCHOOL_ADMIN: Side.SCHOOL,
+    Role.VILLAGE: Side.VILLAGE,
+    Role.TOWNSHIP: Side.TOWNSHIP,
+}
+TITLE_OF_ROLE = {Role.TEACHER: "班主任", Role.VILLAGE: "村（社区）干部", Role.TOWNSHIP: "乡镇干部"}
+PHOTO_METHODS = {Method.HOME_VISIT, Method.JOINT_VISIT}
+
+
+# --- reads -----------------------------------------------------------------
+
+
+def records_for_case(case):
+    """The case's records, newest first, with participants and attachments."""
+    return (
+        PersuasionRecord.objects.filter(case=case)
+        .select_related("recorded_by")
+        .prefetch_related("participants", "attachments")
+        .order_by("-at", "-pk")
+    )
+
+
+def record_for_case(case, pk):
+    """One record of this case, or PersuasionRecord.DoesNotExist."""
+    return records_for_case(case).get(pk=pk)
+
+
+def attachment_for_case(case, pk):
+    return Attachment.objects.filter(case=case).get(pk=pk)
+
+
+def may_record(user, case):
+    """Everyone who reaches the child through a role may record a contact,
+    while the case has not been struck off (销号)."""
+    return case.state != Case.State.CLOSED and bool(roles_for_child(user, case.child))
+
+
+def answered_kinds(*, method, roles):
+    """The to-do kinds a record of this method, by a recorder with these roles
+    on the child, completes."""
+    kinds = set(ANSWERS_BY_METHOD[method])
+    if method in PHOTO_METHODS:
+        for role in roles:
+            kinds |= HOME_VISIT_ANSWERS.get(role, set())
+    return kinds
+
+
+def first_participant(user, case):
+    """The recorder as the first participant of a new record."""
+    roles = roles_for_child(user, case.child)
+    role = next((r for r in SIDE_OF_ROLE if r in roles), None)
+    return {
+        "name": user.get_full_name() or user.username,
+        "side": SIDE_OF_ROLE.get(role, Side.OTHER),
+        "role": TITLE_OF_ROLE.get(role, ""),
+    }
+
+
+def list_context(user, case):
+    """What templates/cases/persuasion/_list.html needs besides `case`."""
+    return {"persuasions": records_for_case(case), "may_record_persuasion": may_record(user, case)}
+
+
+# --- uploads ---------------------------------------------------------------
+
+
+def _ext(f):
+    return os.path.splitext(f.name or "")[1].lower()
+
+
+def check_upload(f, *, label, extensions):
+    """Refuse a file that is too large or not of an allowed type."""
+    if f.size is not None and f.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            f"{label}“{f.name}”超过 {MAX_UPLOAD_LABEL}，请压缩或缩小后再上传。"
+        )
+    if _ext(f) not in extensions:
+        allowed = "、".join(sorted(e.lstrip(".").upper() for e in extensions))
+        raise ValidationError(f"{label}“{f.name}”的格式不支持，请上传 {allowed} 文件。")
+    head = _peek(f, 12)
+    if _ext(f) == ".pdf":
+        if not head.startswith(b"%PDF"):
+            raise ValidationError(f"{label}“{f.name}”不是有效的 PDF 文件。")
+        return
+    try:
+        f.seek(0)
+        image = Image.open(f)
+        fmt = image.format
+        image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(f"{label}“{f.name}”不是有效的图片，请重新拍照或选择图片。") from None
+    finally:
+        f.seek(0)
+    if fmt not in IMAGE_FORMATS:
+        raise ValidationError(f"{label}“{f.name}”的格式不支持，请上传 JPG、PNG 或 WEBP 图片。")
+
+
+def _peek(f, n):
+    pos = f.tell()
+    f.seek(0)
+    head = f.read(n)
+    f.seek(pos)
+    return head
+
+
+def _renamed(f):
+    """Store under a random name: an uploaded name may carry a child's name."""
+    f.name = f"{uuid.uuid4().hex}{_ext(f)}"
+    return f
+
+
+# --- writes ----------------------------------------------------------------
+
+
+def _check_participants(method, participants):
+    rows = [
+        {
+            "name": (p.get("name") or "").strip(),
+            "side": p.get("side") or "",
+            "role": (p.get("role") or "").strip(),
+        }
+        for p in participants
+    ]
+    rows = [r for r in rows if r["name"] or r["role"]]
+    if not rows:
+        raise ValidationError({"participants": "请至少填写一位劝学人员。"})
+    for r in rows:
+        if not r["name"]:
+            raise ValidationError({"participants": "每位劝学人员都要填写姓名。"})
+        if r["side"] not in Side.values:
+            raise ValidationError({"participants": f"请选择“{r['name']}”的单位类别。"})
+    sides = {r["side"] for r in rows}
+    if method == Method.JOINT_VISIT and not (
+        Side.SCHOOL in sides and sides & {Side.VILLAGE, Side.TOWNSHIP}
+    ):
+        raise ValidationError(
+            {
+                "participants": "联合家访须有学校人员和村（社区）或乡镇人员共同参加；"
+                "只有一方参加的，请选择“入户家访”。"
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def record_persuasion(
+    *,
+    case,
+    by,
+    client_token,
+    at,
+    method,
+    participants,
+    process,
+    outcome,
+    student_present=False,
+    presence_photo=None,
+    family_situation="",
+    guardian_attitude="",
+    guardian_signature=None,
+    student_attitude="",
+    student_signature=None,
+    school_opinion="",
+    outcome_note="",
+    attachments=(),
+):
+    """Save one 劝学记录 with its participants and attachments.
+
+    Returns (record, created). The same `client_token` saves one record: a
+    second submit of the same form returns the first record, unchanged.
+    """
+    existing = PersuasionRecord.objects.filter(client_token=client_token).first()
+    if existing is not None:
+        return _same_case(existing, case), False
+    if case.state == Case.State.CLOSED:
+        raise ValidationError("个案已销号，不能再添加劝学记录。")
+    if at is not None and at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"at": "劝学时间不能晚于现在。"})
+    rows = _check_participants(method, participants)
+    errors = {}
+    if student_present and method in PHOTO_METHODS and not presence_photo:
+        errors["presence_photo"] = "勾选了“学生本人在场”的家访，须上传学生在场的照片。"
+    for field, f in (
+        ("presence_photo", presence_photo),
+        ("guardian_signature", guardian_signature),
+        ("student_signature", student_signature),
+    ):
+        if f:
+            label = PersuasionRecord._meta.get_field(field).verbose_name
+            try:
+                check_upload(f, label=label, extensions=IMAGE_EXTENSIONS)
+            except ValidationError as e:
+                errors[field] = e.messages
+    attachments = list(attachments or [])
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = f"附件一次最多上传 {MAX_ATTACHMENTS} 个。"
+    for f in attachments:
+        try:
+            check_upload(f, label="附件", extensions=ATTACHMENT_EXTENSIONS)
+        except ValidationError as e:
+            errors.setdefault("attachments", []).extend(e.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    record = PersuasionRecord(
+        case=case,
+        client_token=client_token,
+        at=at,
+        method=method,
+        student_present=student_present,
+        presence_photo=_renamed(presence_photo) if presence_photo else "",
+        family_situation=family_situation,
+        process=(process or "").strip(),
+        guardian_attitude=guardian_attitude,
+        guardian_signature=_renamed(guardian_signature) if guardian_signature else "",
+        student_attitude=student_attitude,
+        student_signature=_renamed(student_signature) if student_signature else "",
+        school_opinion=school_opinion,
+        outcome=outcome,
+        outcome_note=outcome_note,
+        recorded_by=by,
+    )
+    record.full_clean(exclude=["client_token"])
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        # The same form submitted twice at once: the other request saved it.
+        existing = PersuasionRecord.objects.filter(client_token=client_token).first()
+        if existing is None:
+            raise
+        return _same_case(existing, case), False
+
+    people = [Participant(record=record, **r) for r in rows]
+    for p in people:
+        p.full_clean(exclude=["record"])
+    Participant.objects.bulk_create(people)
+    for f in attachments:
+        original = (f.name or "")[:200]
+        a = Attachment(case=case, record=record, file=_renamed(f), uploaded_by=by, note=original)
+        a.full_clean(exclude=["case", "record", "uploaded_by"])
+        a.save()
+
+    kinds = answered_kinds(method=method, roles=roles_for_child(by, case.child))
+    label = f"{record.get_method_display()}劝学（{record.at:%Y-%m-%d}）"
+    done = services.complete_todos(case=case, kinds=kinds, by=by, note=label) if kinds else 0
+    names = "、".join(r["name"] for r in rows)
+    note = f"劝学记录：{label}，{names}；结果：{record.get_outcome_display()}"
+    if record.outcome_note:
+        note += f"（{record.outcome_note}）"
+    if done:
+        note += f"；完成待办{done}项"
+    CaseEvent.objects.create(
+        case=case,
+        action="persuasion",
+        from_state=case.state,
+        to_state=case.state,
+        note=note[:500],
+        by=by,
+    )
+    return record, True
+
+
+def _same_case(record, case):
+    if record.case_id != case.pk:
+        raise ValidationError("提交标识已被另一个案的记录使用，请重新打开表单填写。")
+    return record

@@ -1,0 +1,378 @@
+"""The daily absence scan (after school each school day) and its follow-ups.
+
+Set-based: one query finds, for every child absent without leave today, how
+many consecutive school days they have been; cases, to-dos and statuses are
+then written in bulk against unique constraints and conditional updates, so
+running the scan twice, or twice at once, writes everything once.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, IntegerField, OuterRef, Value, When
+
+from students.models import Child, County, Lead, School
+from students.selectors import settings_for
+from students.services import change_status_of_many
+
+from . import ladder, states
+from .calendar import calendar_around
+from .models import Absence, Case, CaseEvent, ClassRollCall, ReturnNotice, Todo
+
+S = Case.State
+SYSTEM_NOTE = "系统每日扫描"
+
+
+@dataclass
+class ScanResult:
+    date: str
+    cases_opened: int = 0
+    escalated: int = 0
+    returned: int = 0
+    relapsed: int = 0
+    closed: int = 0
+    todos_created: int = 0
+    overdue: int = 0
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def run_daily_checks(*, on, county=None):
+    """Scan one county, or every county, for the school day `on`."""
+    result = ScanResult(date=on.isoformat())
+    counties = [county] if county is not None else list(County.objects.order_by("pk"))
+    for c in counties:
+        _scan_county(c, on, result)
+        result.overdue += flag_overdue(county=c, on=on)
+    return result
+
+
+def _unexcused_on(day):
+    return Exists(
+        Absence.objects.filter(child=OuterRef("pk"), date=day, kind=Absence.Kind.UNEXCUSED)
+    )
+
+
+def streak_expression(days):
+    """Consecutive unexcused school days ending on days[-1] (known absent).
+
+    `days` are the last school days, oldest first. The streak is cut by the
+    most recent school day without an unexcused absence: one CASE over
+    EXISTS tests, evaluated for all of today's absentees in one query.
+    """
+    whens = [
+        When(~_unexcused_on(days[-1 - back]), then=Value(back)) for back in range(1, len(days))
+    ]
+    return SqlCase(*whens, default=Value(len(days)), output_field=IntegerField())
+
+
+def _scan_county(county, on, result):
+    township_settings = {t.pk: settings_for(township=t) for t in county.townships.all()}
+    if not township_settings:
+        return
+    longest = max(
+        max([s.dropout_days, *(step["day"] for step in s.ladder)])
+        for s in township_settings.values()
+    )
+    groups = [
+        (school, Child.objects.filter(school=school))
+        for school in School.objects.filter(township__county=county)
+    ]
+    groups.append(
+        (None, Child.objects.filter(school__isnull=True, village__township__county=county))
+    )
+    for school, children in groups:
+        calendar = calendar_around(county=county, school=school, day=on)
+        if not calendar.is_school_day(on):
+            continue
+        days = calendar.last_school_days(on, longest + 1)
+        absent = list(
+            children.filter(absences__date=on, absences__kind=Absence.Kind.UNEXCUSED)
+            .annotate(streak=streak_expression(days))
+            .values_list("pk", "streak", "village__township_id")
+        )
+        with transaction.atomic():
+            if absent:
+                _open_and_escalate(absent, days, township_settings, calendar, on, result)
+            _returns(children, calendar, on, township_settings, result)
+    _notice_deadlines(county, on, result)
+    result.cases_opened += _cases_from_confirmed_leads(county)
+
+
+def _open_and_escalate(absent, days, township_settings, calendar, on, result):
+    streak_of = {pk: streak for pk, streak, _ in absent}
+    township_of = {pk: t for pk, _, t in absent}
+    ids = list(streak_of)
+    has_open = set(
+        Case.objects.filter(child_id__in=ids)
+        .exclude(state=S.CLOSED)
+        .values_list("child_id", flat=True)
+    )
+
+    # Relapse after a return, or reopen a case struck off after 复学.
+    # A new episode of the same case: the ladder starts again from its first day.
+    def episode(case):
+        first = days[-streak_of[case.child_id]]
+        return {
+            "first_absent_on": first,
+            "stage": 0,
+            "returned_on": None,
+            "placement": "",
+            "note": f"{first} 起再次无故缺课（{SYSTEM_NOTE}）",
+        }
+
+    for case in Case.objects.filter(child_id__in=ids, state=S.RETURNED).select_related("child"):
+        if _try(case, "relapse", **episode(case)):
+            result.relapsed += 1
+    reopenable = {
+        c.child_id: c  # ascending: the latest closed case of each child wins
+        for c in Case.objects.filter(
+            child_id__in=set(ids) - has_open, state=S.CLOSED, ending=Case.Ending.RETURNED
+        )
+        .order_by("child_id", "closed_on", "pk")
+        .select_related("child")
+    }
+    for case in reopenable.values():
+        _try(case, "reopen", **episode(case))
+    new = [
+        Case(
+            child_id=pk,
+            origin=Case.Origin.ABSENCE,
+            first_absent_on=days[-streak_of[pk]],
+            streak=streak_of[pk],
+            ladder=township_settings[township_of[pk]].ladder,
+        )
+        for pk in ids
+        if pk not in has_open and pk not in reopenable
+    ]
+    Case.objects.bulk_create(new, ignore_conflicts=True)  # one open case per child
+    open_cases = list(
+        Case.objects.filter(child_id__in=ids)
+        .exclude(state=S.CLOSED)
+        .select_related("child__village__township", "child__school")
+    )
+    result.cases_opened += len(open_cases) - len(has_open)  # new and reopened
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=c,
+                key=f"open-{c.first_absent_on}",
+                action="open",
+                to_state=c.state,
+                note=f"{c.first_absent_on} 起无故缺课，系统建档",
+            )
+            for c in open_cases
+            if c.origin == Case.Origin.ABSENCE and c.first_absent_on
+        ],
+        ignore_conflicts=True,
+    )
+
+    # Streaks: one UPDATE per distinct value.
+    by_streak = defaultdict(list)
+    for c in open_cases:
+        by_streak[streak_of[c.child_id]].append(c.pk)
+    for streak, pks in by_streak.items():
+        Case.objects.filter(pk__in=pks).update(streak=streak, last_scan_on=on)
+        # A case opened by hand or from a lead: its absences start now.
+        Case.objects.filter(pk__in=pks, first_absent_on__isnull=True).update(
+            first_absent_on=days[-streak]
+        )
+    for c in open_cases:
+        c.first_absent_on = c.first_absent_on or days[-streak_of[c.child_id]]
+
+    # Ladder steps reached: their to-dos, the stage, the events.
+    todos, events, stage_to = [], [], defaultdict(list)
+    for c in open_cases:
+        if c.state not in states.OPEN_STATES:
+            continue
+        reached = ladder.steps_reached(c.ladder, streak_of[c.child_id])
+        todos += [
+            ladder.step_todo(c, i, c.ladder[i - 1], calendar=calendar, on=on) for i in reached
+        ]
+        if reached and reached[-1] > c.stage:
+            stage_to[reached[-1]].append(c.pk)
+            events += [
+                CaseEvent(
+                    case=c,
+                    key=f"stage-{i}-{c.first_absent_on:%Y%m%d}",
+                    action="escalate",
+                    from_state=c.state,
+                    to_state=c.state,
+                    note=f"连续{c.ladder[i - 1]['day']}个上学日无故缺课：{c.ladder[i - 1]['action']}",
+                )
+                for i in reached
+                if i > c.stage
+            ]
+    result.todos_created += _create_todos(todos)
+    for stage, pks in stage_to.items():
+        result.escalated += Case.objects.filter(pk__in=pks, stage__lt=stage).update(stage=stage)
+    CaseEvent.objects.bulk_create(events, ignore_conflicts=True)
+
+    # The child's 入学状态 follows the thresholds of their township.
+    suspected, dropout = [], []
+    for pk, streak, township_id in absent:
+        s = township_settings[township_id]
+        if streak >= s.dropout_days:
+            dropout.append(pk)
+        elif streak >= s.suspected_dropout_days:
+            suspected.append(pk)
+    change_status_of_many(
+        child_ids=suspected,
+        status=Child.Status.SUSPECTED_DROPOUT,
+        from_statuses=[Child.Status.ENROLLED],
+        reason=f"连续无故缺课达到疑似辍学认定天数（{SYSTEM_NOTE}）",
+    )
+    change_status_of_many(
+        child_ids=dropout,
+        status=Child.Status.DROPOUT,
+        from_statuses=[Child.Status.ENROLLED, Child.Status.SUSPECTED_DROPOUT],
+        reason=f"连续无故缺课达到辍学认定天数（{SYSTEM_NOTE}）",
+    )
+
+
+def _try(case, action, **changes):
+    """A transition the scan makes; False when a run at the same time made it first."""
+    try:
+        states.transition(case, action, **changes)
+    except states.TransitionError:
+        return False
+    return True
+
+
+def _create_todos(todos):
+    if not todos:
+        return 0
+    keys = {(t.case_id, t.key) for t in todos}
+    case_ids = {t.case_id for t in todos}
+    existing = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
+    Todo.objects.bulk_create(todos, ignore_conflicts=True)
+    after = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
+    return len((after - existing) & keys)
+
+
+def _roll_called(day):
+    """The child's class took attendance on `day`."""
+    return Exists(
+        ClassRollCall.objects.filter(
+            school=OuterRef("child__school"),
+            grade=OuterRef("child__grade"),
+            class_name=OuterRef("child__class_name"),
+            date=day,
+        )
+    )
+
+
+def attended_days(child, days):
+    """Of `days`, those the child's class took attendance and the child was there."""
+    called = set(
+        ClassRollCall.objects.filter(
+            school_id=child.school_id, grade=child.grade, class_name=child.class_name, date__in=days
+        ).values_list("date", flat=True)
+    )
+    away = set(Absence.objects.filter(child=child, date__in=days).values_list("date", flat=True))
+    return sorted(called - away)
+
+
+def _returns(children, calendar, on, township_settings, result):
+    """Open cases of children at school today: back (复学); returned cases
+    that have attended long enough: verified and struck off (销号)."""
+    at_school = _roll_called(on) & ~Exists(
+        Absence.objects.filter(child=OuterRef("child_id"), date=on)
+    )
+    back = Case.objects.filter(
+        child__in=children, child__school__isnull=False, state__in=states.OPEN_STATES
+    ).filter(at_school)
+    for case in back.select_related("child"):
+        out_days = (on - (case.first_absent_on or on)).days
+        placement = Case.Placement.ORIGINAL_CLASS if out_days < 365 else ""  # 002: under a year
+        if _try(
+            case,
+            "record_return",
+            note=f"{on} 到校（{SYSTEM_NOTE}）",
+            returned_on=on,
+            placement=placement,
+        ):
+            result.returned += 1
+    returned = Case.objects.filter(child__in=children, state=S.RETURNED).select_related(
+        "child__village"
+    )
+    for case in returned:
+        verify_days = township_settings[case.child.village.township_id].return_verify_days
+        attended = attended_days(case.child, calendar.school_days(case.returned_on, on))
+        note = f"返校后到校{len(attended)}个上学日，核验通过（{SYSTEM_NOTE}）"
+        if len(attended) >= verify_days and _try(
+            case, "verify_return", ending=Case.Ending.RETURNED, closed_on=on, note=note
+        ):
+            result.closed += 1
+
+
+def _cases_from_confirmed_leads(county):
+    """A 四查三比对 lead a person confirmed opens the child's case (once)."""
+    leads = list(
+        Lead.objects.filter(county=county, state=Lead.State.CONFIRMED, child__isnull=False)
+        .exclude(Exists(Case.objects.filter(lead=OuterRef("pk"))))
+        .select_related("child__village__township")
+    )
+    if not leads:
+        return 0
+    child_ids = [lead.child_id for lead in leads]
+    busy = set(
+        Case.objects.filter(child_id__in=child_ids)
+        .exclude(state=S.CLOSED)
+        .values_list("child_id", flat=True)
+    )
+    new = {
+        lead.child_id: Case(
+            child_id=lead.child_id,
+            origin=Case.Origin.LEAD,
+            lead=lead,
+            ladder=settings_for(township=lead.child.village.township).ladder,
+        )
+        for lead in leads
+        if lead.child_id not in busy
+    }
+    Case.objects.bulk_create(new.values(), ignore_conflicts=True)
+    opened = list(Case.objects.filter(lead__in=[lead.pk for lead in leads]).select_related("lead"))
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=c,
+                key="open-lead",
+                action="open",
+                to_state=c.state,
+                note=f"四查三比对线索核实属实：{c.lead.get_kind_display()}（{c.lead.reason}）",
+            )
+            for c in opened
+        ],
+        ignore_conflicts=True,
+    )
+    return len(opened)
+
+
+def _notice_deadlines(county, on, result):
+    """A notice whose return deadline passed with no outcome: 司法所 next."""
+    overdue = ReturnNotice.objects.filter(
+        township__county=county, return_deadline__lt=on, outcome="", case__state=S.NOTICE
+    ).select_related("case__child__village__township", "case__child__school")
+    todos = [
+        ladder.make_todo(
+            n.case,
+            key=f"legal-{n.pk}",
+            kind=Todo.Kind.LEGAL_EDUCATION,
+            title=f"{n.number_label}限期已过仍未返校：由司法所开展义务教育法宣传教育，依法督促履职",
+            role=ladder.Role.TOWNSHIP,
+            due_on=on,
+        )
+        for n in overdue
+    ]
+    result.todos_created += _create_todos(todos)
+
+
+def flag_overdue(*, county, on):
+    """Mark to-dos past their date, once: they show to the person and the level above."""
+    return Todo.objects.filter(
+        county=county, done_at__isnull=True, due_on__lt=on, overdue_flagged_on__isnull=True
+    ).update(overdue_flagged_on=on)

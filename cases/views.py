@@ -1,0 +1,88 @@
+"""Case pages: the list, one case's file (一生一案), to-dos, opening by hand."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from students import jurisdiction
+from students.models import Child
+from students.selectors import child_for_user
+
+from . import selectors, services
+from .models import Case
+
+
+def _get_case_for_user(user, pk):
+    try:
+        return selectors.case_for_user(user, pk)
+    except Case.DoesNotExist:
+        raise Http404("没有找到该个案，或不在您的管辖范围内。") from None
+
+
+@login_required
+def case_list(request):
+    cases = selectors.cases_for_user(request.user)
+    state = request.GET.get("state", "active")
+    if state == "active":
+        cases = cases.exclude(state=Case.State.CLOSED)
+    elif state in Case.State.values:
+        cases = cases.filter(state=state)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": cases.order_by("-streak", "-opened_at")[:200],
+            "state": state,
+            "states": Case.State.choices,
+        },
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case = _get_case_for_user(request.user, pk)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("by"),
+            "todos": selectors.todos_for_case(case),
+            "may_edit": jurisdiction.can_edit_child(request.user, case.child),
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_case(request, child_pk):
+    try:
+        child = child_for_user(request.user, child_pk)
+    except Child.DoesNotExist:
+        raise Http404("没有找到该学生。") from None
+    if not jurisdiction.can_edit_child(request.user, child):
+        raise Http404("无权为该学生建档。")
+    try:
+        case = services.open_case_by_hand(
+            child=child, by=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect(child)
+    messages.success(request, "已建立个案。")
+    return redirect(case)
+
+
+@login_required
+def todo_list(request):
+    return render(
+        request,
+        "cases/todo_list.html",
+        {
+            "todos": selectors.my_todos(request.user)[:200],
+            "overdue_below": selectors.overdue_below(request.user)[:200],
+        },
+    )
