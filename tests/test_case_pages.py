@@ -1,0 +1,92 @@
+"""Case pages and to-dos: scoped like the children, to-dos to the right people."""
+
+import datetime
+
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Todo
+from cases.scan import flag_overdue
+
+
+def open_with_todo(world, *, role="teacher", due=datetime.date(2026, 9, 29)):
+    case = services.open_case_by_hand(child=world.c_class, by=world.village_user, note="长期不到校")
+    place = {
+        "teacher": {"school": world.s1},
+        "village": {"village": world.v1},
+        "township": {"township": world.t1},
+    }[role]
+    todo = Todo.objects.create(
+        case=case,
+        key=f"t-{role}",
+        kind="call",
+        title="电话联系监护人",
+        role=role,
+        county=world.county,
+        due_on=due,
+        **place,
+    )
+    return case, todo
+
+
+def test_a_cadre_opens_a_case_by_hand_once(world, login):
+    client = login(world.village_user)
+    url = reverse("cases:open_case", args=[world.c_class.pk])
+    resp = client.post(url, {"note": "长期不到校"})
+    case = Case.objects.get(child=world.c_class)
+    assert resp.url == case.get_absolute_url()
+    assert case.events.get().note == "长期不到校" and case.origin == "manual"
+    client.post(url, {"note": "再来一次"})
+    assert Case.objects.filter(child=world.c_class).count() == 1
+    assert login(world.teacher).post(url).status_code == 404  # a teacher does not open cases
+    assert (
+        login(world.village_user).post(reverse("cases:open_case", args=[world.c_t2.pk])).status_code
+        == 404
+    )
+
+
+def test_case_pages_are_scoped_like_the_child(world, login):
+    case, _ = open_with_todo(world)
+    url = case.get_absolute_url()
+    for user in (
+        world.village_user,
+        world.teacher,
+        world.school_admin,
+        world.township_user,
+        world.county_user,
+    ):
+        client = login(user)
+        assert client.get(url).status_code == 200
+        assert url in client.get(reverse("cases:case_list")).content.decode()
+    assert login(world.nobody).get(url).status_code == 404
+    other = services.open_case_by_hand(child=world.c_other_county, by=world.sysadmin)
+    assert login(world.county_user).get(other.get_absolute_url()).status_code == 404
+    assert (
+        other.get_absolute_url()
+        not in login(world.county_user).get(reverse("cases:case_list")).content.decode()
+    )
+
+
+def test_todos_go_to_their_person_and_overdue_ones_to_the_level_above(world, login):
+    case, todo = open_with_todo(world)
+    assert "电话联系监护人" in login(world.teacher).get("/").content.decode()
+    assert "电话联系监护人" not in login(world.village_user).get("/").content.decode()
+    home = login(world.school_admin).get("/").content.decode()
+    assert "下级逾期事项" not in home
+    assert flag_overdue(county=world.county, on=datetime.date(2026, 9, 30)) == 1
+    assert flag_overdue(county=world.county, on=datetime.date(2026, 10, 8)) == 0  # once
+    for user in (world.school_admin, world.township_user, world.county_user):
+        home = login(user).get("/").content.decode()
+        assert "下级逾期事项" in home and "电话联系监护人" in home, user
+    assert "已逾期" in login(world.teacher).get(reverse("cases:todo_list")).content.decode()
+
+
+def test_case_pages_query_counts(world, login, django_assert_max_num_queries):
+    case, _ = open_with_todo(world)
+    client = login(world.township_user)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("cases:case_list"))
+    with django_assert_max_num_queries(16):
+        client.get(case.get_absolute_url())
+    with django_assert_max_num_queries(14):
+        client.get("/")
