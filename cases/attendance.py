@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from students import jurisdiction
 from students.jurisdiction import Role, child_scope, memberships
 from students.models import Child, School
 from students.selectors import settings_for
@@ -22,12 +23,12 @@ from students.selectors import settings_for
 from . import services, states
 from .calendar import SchoolCalendar, calendar_around
 from .models import Absence, Case, CaseEvent, ClassRollCall, Todo
-from .scan import streak_expression
+from .scan import lookback, streak_expression
 
 Kind = Absence.Kind
 PRESENT = "present"
 MARKS = {PRESENT: "到", Kind.LEAVE: "请假", Kind.UNEXCUSED: "无故未到校"}
-ATTENDANCE_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN}
+ATTENDANCE_ROLES = jurisdiction.ATTENDANCE_ROLES
 # Children on a class's attendance list: those who should be in class.
 ON_ROLL_STATUSES = [
     Child.Status.ENROLLED,
@@ -241,15 +242,16 @@ def save_absences(*, rows, deletes=(), before=(), by):
 
 
 def _check_marks(entries):
-    """{child_pk: message} for entries that cannot be saved."""
+    """{child_pk: (field, message)} for entries that cannot be saved."""
     errors = {}
     for child, mark, reason in entries:
+        reason = (reason or "").strip()
         if mark not in MARKS:
-            errors[child.pk] = "请选择到、请假或无故未到校"
-        elif mark == Kind.LEAVE and not (reason or "").strip():
-            errors[child.pk] = REASON_REQUIRED
-        elif len((reason or "").strip()) > Absence._meta.get_field("reason").max_length:
-            errors[child.pk] = "原因不超过200字"
+            errors[child.pk] = ("mark", "请选择到、请假或无故未到校")
+        elif mark == Kind.LEAVE and not reason:
+            errors[child.pk] = ("reason", REASON_REQUIRED)
+        elif len(reason) > Absence._meta.get_field("reason").max_length:
+            errors[child.pk] = ("reason", "原因不超过200字")
     return errors
 
 
@@ -265,7 +267,7 @@ def record_class_attendance(*, school_class, day, entries, by, today=None):
         raise ValidationError(problem)
     errors = _check_marks(entries)
     if errors:
-        raise ValidationError({str(pk): msg for pk, msg in errors.items()})
+        raise ValidationError({str(pk): msg for pk, (_field, msg) in errors.items()})
     existing = absences_on([child for child, _m, _r in entries], day)
     rows, deletes, result = [], [], SaveResult()
     for child, mark, reason in entries:
@@ -317,8 +319,8 @@ def record_child_absence(*, child, day, mark, reason="", by, today=None):
         raise ValidationError({"date": problem})
     errors = _check_marks([(child, mark, reason)])
     if errors:
-        field_name = "reason" if errors[child.pk] != "请选择到、请假或无故未到校" else "mark"
-        raise ValidationError({field_name: errors[child.pk]})
+        field_name, message = errors[child.pk]
+        raise ValidationError({field_name: message})
     old = Absence.objects.filter(child=child, date=day).first()
     result = SaveResult()
     rows, deletes = [], []
@@ -353,10 +355,7 @@ def _scan_days(child, as_of):
         school, county = child.school, child.school.township.county
     else:
         school, county = None, child.village.township.county
-    longest = max(
-        max([s.dropout_days, *(step["day"] for step in s.ladder)])
-        for s in (settings_for(township=t) for t in county.townships.all())
-    )
+    longest = lookback(settings_for(township=t) for t in county.townships.all())
     calendar = calendar_around(county=county, school=school, day=as_of)
     return calendar.last_school_days(as_of, longest + 1)
 

@@ -40,6 +40,7 @@ STATUS_CHOICES = {
     "未请假": Kind.UNEXCUSED,
 }
 LEAVE_REASONS = {"病假", "事假"}
+GRADE_LABELS = dict(Child._meta.get_field("grade").choices)
 
 COLUMNS = [
     Column("date", "日期", ("缺勤日期", "缺课日期"), kind="date", required=True),
@@ -156,7 +157,9 @@ class _Planner:
         reason = v.get("reason") or ""
         if not reason and v.get("status") in LEAVE_REASONS:
             reason = v["status"]
-        child = self.row_child(row, self.row_school(row))
+        known = len(self.plan.errors)
+        school = self.row_school(row)
+        child = self.row_child(row, school) if len(self.plan.errors) == known else None
         if child is None or len(self.plan.errors) > before:
             return None
         key = (child.pk, day)
@@ -197,14 +200,11 @@ class _Planner:
             labels = "、".join(self.header(k) for k in missing)
             self.error(n, "id_number", f"未填身份证号时须填写{labels}，以便找到该学生")
             return None
-        if school is None:
-            return None  # its error is already on the row
         class_name = v["class_name"] + ("班" if v["class_name"].isdigit() else "")
         found = self.by_class.get((school.pk, v["grade"], class_name, v["name"]), [])
         if not found:
-            self.error(
-                n, "name", f"{school}{v['grade']}年级{class_name}中没有您管辖的“{v['name']}”"
-            )
+            grade = GRADE_LABELS.get(v["grade"], v["grade"])
+            self.error(n, "name", f"{school}{grade}{class_name}中没有您管辖的“{v['name']}”")
         elif len(found) > 1:
             self.error(n, "name", f"该班有{len(found)}名“{v['name']}”，请填写身份证号以区分")
         else:

@@ -125,9 +125,7 @@ def _ext(f):
 def check_upload(f, *, label, extensions):
     """Refuse a file that is too large or not of an allowed type."""
     if f.size is not None and f.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            f"{label}“{f.name}”超过 {MAX_UPLOAD_LABEL}，请压缩或缩小后再上传。"
-        )
+        raise ValidationError(f"{label}“{f.name}”超过 {MAX_UPLOAD_LABEL}，请压缩或缩小后再上传。")
     if _ext(f) not in extensions:
         allowed = "、".join(sorted(e.lstrip(".").upper() for e in extensions))
         raise ValidationError(f"{label}“{f.name}”的格式不支持，请上传 {allowed} 文件。")
@@ -157,7 +155,7 @@ def _peek(f, n):
     return head
 
 
-def _renamed(f):
+def renamed_upload(f):
     """Store under a random name: an uploaded name may carry a child's name."""
     f.name = f"{uuid.uuid4().hex}{_ext(f)}"
     return f
@@ -228,7 +226,8 @@ def record_persuasion(
         return _same_case(existing, case), False
     if case.state == Case.State.CLOSED:
         raise ValidationError("个案已销号，不能再添加劝学记录。")
-    if at is not None and at > timezone.now() + CLOCK_SKEW:
+    at = at or timezone.now()
+    if at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"at": "劝学时间不能晚于现在。"})
     rows = _check_participants(method, participants)
     errors = {}
@@ -262,13 +261,13 @@ def record_persuasion(
         at=at,
         method=method,
         student_present=student_present,
-        presence_photo=_renamed(presence_photo) if presence_photo else "",
+        presence_photo=renamed_upload(presence_photo) if presence_photo else "",
         family_situation=family_situation,
         process=(process or "").strip(),
         guardian_attitude=guardian_attitude,
-        guardian_signature=_renamed(guardian_signature) if guardian_signature else "",
+        guardian_signature=renamed_upload(guardian_signature) if guardian_signature else "",
         student_attitude=student_attitude,
-        student_signature=_renamed(student_signature) if student_signature else "",
+        student_signature=renamed_upload(student_signature) if student_signature else "",
         school_opinion=school_opinion,
         outcome=outcome,
         outcome_note=outcome_note,
@@ -291,7 +290,9 @@ def record_persuasion(
     Participant.objects.bulk_create(people)
     for f in attachments:
         original = (f.name or "")[:200]
-        a = Attachment(case=case, record=record, file=_renamed(f), uploaded_by=by, note=original)
+        a = Attachment(
+            case=case, record=record, file=renamed_upload(f), uploaded_by=by, note=original
+        )
         a.full_clean(exclude=["case", "record", "uploaded_by"])
         a.save()
 

@@ -50,6 +50,12 @@ def run_daily_checks(*, on, county=None):
     return result
 
 
+def lookback(settings_rows):
+    """How many school days back a streak can matter: the longest ladder step
+    or dropout threshold of these settings."""
+    return max(max([s.dropout_days, *(step["day"] for step in s.ladder)]) for s in settings_rows)
+
+
 def _unexcused_on(day):
     return Exists(
         Absence.objects.filter(child=OuterRef("pk"), date=day, kind=Absence.Kind.UNEXCUSED)
@@ -73,10 +79,7 @@ def _scan_county(county, on, result):
     township_settings = {t.pk: settings_for(township=t) for t in county.townships.all()}
     if not township_settings:
         return
-    longest = max(
-        max([s.dropout_days, *(step["day"] for step in s.ladder)])
-        for s in township_settings.values()
-    )
+    longest = lookback(township_settings.values())
     groups = [
         (school, Child.objects.filter(school=school))
         for school in School.objects.filter(township__county=county)

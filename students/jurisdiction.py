@@ -185,6 +185,14 @@ def may_see_juvenile_cases(user):
     return is_sysadmin(user) or any(m.role in JUVENILE_CASE_ROLES for m in memberships(user))
 
 
+ATTENDANCE_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN}
+
+
+def can_take_attendance(user, child):
+    """Class teachers for their class, school admins for their school."""
+    return bool(roles_for_child(user, child) & ATTENDANCE_ROLES)
+
+
 def can_edit_child(user, child):
     return bool(roles_for_child(user, child) & EDIT_ROLES)
 

@@ -121,6 +121,7 @@ def child_detail(request, pk):
                 if g != "涉案未成年人" or jurisdiction.can_see_juvenile_case(request.user, child)
             ],
             "may_edit": jurisdiction.can_edit_child(request.user, child),
+            "may_take_attendance": jurisdiction.can_take_attendance(request.user, child),
             "status_form": StatusChangeForm(initial={"status": child.status}),
             "status_history": services.status_history(child),
             "history": services.change_history(child),

@@ -26,16 +26,22 @@ AFTER = [D(2026, 10, 12), D(2026, 10, 13), D(2026, 10, 14), D(2026, 10, 15), D(2
 
 @pytest.fixture
 def term(world):
-    return Term.objects.create(county=world.county, name="2026年秋季学期", start=D(2026, 9, 1), end=D(2027, 1, 20))
+    return Term.objects.create(
+        county=world.county, name="2026年秋季学期", start=D(2026, 9, 1), end=D(2027, 1, 20)
+    )
 
 
 def roll_call(world, day, *, absent=(), leave=()):
     """The class of 王小明 takes attendance: absent children unexcused."""
     ClassRollCall.objects.get_or_create(school=world.s1, grade=5, class_name="1班", date=day)
     for child in absent:
-        Absence.objects.update_or_create(child=child, date=day, defaults={"kind": Absence.Kind.UNEXCUSED})
+        Absence.objects.update_or_create(
+            child=child, date=day, defaults={"kind": Absence.Kind.UNEXCUSED}
+        )
     for child in leave:
-        Absence.objects.update_or_create(child=child, date=day, defaults={"kind": Absence.Kind.LEAVE, "reason": "病假"})
+        Absence.objects.update_or_create(
+            child=child, date=day, defaults={"kind": Absence.Kind.LEAVE, "reason": "病假"}
+        )
 
 
 def scan(world, day):
@@ -57,7 +63,11 @@ def test_walk_through_the_whole_ladder(world, term):
         # the holiday days in between: the scan does nothing on them
         if day == D(2026, 9, 30):
             for holiday in (D(2026, 10, 1), D(2026, 10, 5), D(2026, 10, 7)):
-                assert scan(world, holiday) == {**scan(world, holiday), "cases_opened": 0, "todos_created": 0}
+                assert scan(world, holiday) == {
+                    **scan(world, holiday),
+                    "cases_opened": 0,
+                    "todos_created": 0,
+                }
 
     case = Case.objects.get(child=child)
     assert (case.state, case.streak, case.first_absent_on) == (Case.State.OPEN, 5, D(2026, 9, 29))
@@ -66,7 +76,9 @@ def test_walk_through_the_whole_ladder(world, term):
     assert set(todos) == {"call", "school_visit", "village_visit", "report"}
     assert todos["call"].due_on == D(2026, 9, 29) and todos["call"].role == "teacher"
     assert todos["school_visit"].due_on == D(2026, 10, 8)  # day 3 is 10-08, not 10-01
-    assert todos["village_visit"].due_on == D(2026, 10, 10)  # two school days later: the make-up Saturday
+    assert todos["village_visit"].due_on == D(
+        2026, 10, 10
+    )  # two school days later: the make-up Saturday
     assert todos["village_visit"].village == world.v1
     assert todos["report"].due_on == D(2026, 10, 10) and todos["report"].school == world.s1
     assert [r["cases_opened"] for r in results] == [1, 0, 0, 0, 0]
@@ -92,7 +104,11 @@ def test_a_return_on_day_four_closes_the_ladder_and_strikes_off_after_verificati
     result = scan(world, D(2026, 10, 9))
     case = Case.objects.get(child=child)
     assert result["returned"] == 1
-    assert (case.state, case.returned_on, case.placement) == (Case.State.RETURNED, D(2026, 10, 9), "original_class")
+    assert (case.state, case.returned_on, case.placement) == (
+        Case.State.RETURNED,
+        D(2026, 10, 9),
+        "original_class",
+    )
     assert case.stage == 3 and not case.todos.filter(kind="report").exists()  # the ladder stopped
 
     for day in [D(2026, 10, 10), *AFTER[:2]]:
@@ -104,7 +120,11 @@ def test_a_return_on_day_four_closes_the_ladder_and_strikes_off_after_verificati
     assert scan(world, AFTER[2])["closed"] == 1
     case.refresh_from_db()
     child.refresh_from_db()
-    assert (case.state, case.ending, case.closed_on) == (Case.State.CLOSED, Case.Ending.RETURNED, AFTER[2])
+    assert (case.state, case.ending, case.closed_on) == (
+        Case.State.CLOSED,
+        Case.Ending.RETURNED,
+        AFTER[2],
+    )
     assert child.status == Child.Status.ENROLLED
 
     # the child stops again: the same case reopens
@@ -136,7 +156,10 @@ def test_running_the_scan_twice_creates_nothing_twice(world, term):
         roll_call(world, day, absent=[child])
         first = scan(world, day)
         second = scan(world, day)
-        assert second["cases_opened"] == second["todos_created"] == second["escalated"] == 0, (day, first)
+        assert second["cases_opened"] == second["todos_created"] == second["escalated"] == 0, (
+            day,
+            first,
+        )
     assert Case.objects.count() == 1
     assert Todo.objects.count() == 4
     assert CaseEvent.objects.filter(action="escalate").count() == 4
@@ -182,8 +205,14 @@ def test_the_command_prints_the_json_summary(world, term, capsys):
     call_command("run_daily_checks", "--date", "2026-09-29", "--json")
     out = json.loads(capsys.readouterr().out)
     assert out == {
-        "date": "2026-09-29", "cases_opened": 1, "escalated": 1, "returned": 0,
-        "relapsed": 0, "closed": 0, "todos_created": 1, "overdue": 0,
+        "date": "2026-09-29",
+        "cases_opened": 1,
+        "escalated": 1,
+        "returned": 0,
+        "relapsed": 0,
+        "closed": 0,
+        "todos_created": 1,
+        "overdue": 0,
     }
 
 
@@ -193,8 +222,14 @@ def test_the_scan_is_set_based(world, term, django_assert_max_num_queries):
 
     kids = [
         Child.objects.create(
-            name=f"缺课{i}", village=world.v1, school=world.s1, grade=5, class_name="1班", gender="M",
-            birth_date=D(2015, 3, 8), id_number=make_id("520102", D(2015, 3, 8), 301 + 2 * i),
+            name=f"缺课{i}",
+            village=world.v1,
+            school=world.s1,
+            grade=5,
+            class_name="1班",
+            gender="M",
+            birth_date=D(2015, 3, 8),
+            id_number=make_id("520102", D(2015, 3, 8), 301 + 2 * i),
         )
         for i in range(30)
     ]

@@ -1,0 +1,537 @@
+"""Pages for the six dispositions, the other endings and reopening.
+
+Thin: every page finds its case through cases.selectors.case_for_user (a
+404 outside the user's reach); the rules, checks and writes are in
+cases/dispositions.py and cases/endings.py.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from students import jurisdiction
+
+from . import dispositions as rules
+from . import endings, selectors
+from .models import Case, Disposition
+from .persuasion_views import apply_errors
+
+DState = Disposition.State
+
+# ---------------------------------------------------------------------------
+# Forms
+# ---------------------------------------------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ACCEPT = {"accept": "image/jpeg,image/png,image/webp,application/pdf"}
+
+
+class StartForm(forms.Form):
+    kind = forms.ChoiceField(label="处置方式", widget=forms.RadioSelect)
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(r.kind, r.label) for r in kinds]
+
+
+def facts_form_class(rule, joint_records):
+    """A form for the rule's facts (all optional here: the rule check names what is missing)."""
+    fields = {}
+    for fact in rule.facts:
+        if fact.type == "date":
+            field = forms.DateField(label=fact.label, required=False, widget=DATE)
+        elif fact.type == "choice":
+            field = forms.ChoiceField(
+                label=fact.label, required=False, choices=[("", "—"), *fact.choices]
+            )
+        elif fact.type == "joint_record":
+            choices = [
+                (str(r.pk), f"{timezone.localtime(r.at):%Y-%m-%d} {r.get_outcome_display()}")
+                for r in joint_records
+            ]
+            field = forms.ChoiceField(
+                label=fact.label, required=False, choices=[("", "—"), *choices]
+            )
+        else:
+            field = forms.CharField(label=fact.label, required=False, max_length=200)
+        field.help_text = fact.help
+        fields[fact.name] = field
+    if rule.review_required:
+        fields["review_on"] = forms.DateField(label="复查日期", required=False, widget=DATE)
+    return type("FactsForm", (forms.Form,), fields)
+
+
+class EvidenceForm(forms.Form):
+    item = forms.ChoiceField(label="材料项目")
+    file = forms.FileField(
+        label="文件（拍照或扫描）", widget=forms.ClearableFileInput(attrs=ACCEPT)
+    )
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(e.code, e.label) for e in rule.uploads]
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审批", choices=[("approve", "批准"), ("reject", "不批准")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="审批意见", required=False, max_length=300)
+
+
+class ReasonForm(forms.Form):
+    note = forms.CharField(label="原因", max_length=300)
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label="送教日期", widget=DATE)
+    hours = forms.DecimalField(
+        label="学时", max_digits=4, decimal_places=1, help_text="每次不少于2学时"
+    )
+    teachers = forms.CharField(label="送教教师", max_length=100)
+    content = forms.CharField(label="送教内容", widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.FileField(
+        label="照片",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+CONFIRM_ENDINGS = [(e.ending, e.label) for e in endings.OTHER_ENDINGS.values() if e.confirm]
+
+
+class DestinationForm(forms.Form):
+    ending = forms.ChoiceField(label="去向", choices=CONFIRM_ENDINGS, widget=forms.RadioSelect)
+    school_name = forms.CharField(label="接收学校名称", max_length=100)
+    place = forms.CharField(label="所在地（省市县）", max_length=100)
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+
+class ConfirmForm(forms.Form):
+    ending = forms.ChoiceField(widget=forms.HiddenInput, choices=CONFIRM_ENDINGS)
+    method = forms.ChoiceField(label="确认方式", choices=endings.CONFIRM_METHODS)
+    confirmer = forms.CharField(
+        label="确认人", max_length=60, help_text="接收学校或接收地教育局的联系人及电话"
+    )
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+
+class CloseOtherForm(forms.Form):
+    ending = forms.ChoiceField(
+        label="结案方式",
+        choices=[(e.ending, e.label) for e in endings.OTHER_ENDINGS.values()],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="说明",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=300,
+        help_text="转学/外出就读：转学手续；户籍迁出：迁往何地、日期、证明；死亡：日期及依据",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Lookups
+# ---------------------------------------------------------------------------
+
+
+def _case(user, pk):
+    try:
+        return selectors.case_for_user(user, pk)
+    except Case.DoesNotExist:
+        raise Http404("没有找到该个案，或不在您的管辖范围内。") from None
+
+
+def _disposition(user, pk, dpk):
+    case = _case(user, pk)
+    disposition = case.dispositions.select_related("requested_by", "decided_by").filter(pk=dpk)
+    disposition = disposition.first()
+    if disposition is None:
+        raise Http404("没有找到该处置。")
+    disposition.case = case
+    return case, disposition
+
+
+def _refused(request, prefix, error):
+    messages.error(request, f"{prefix}{'；'.join(error.messages)}")
+
+
+def _detail_url(disposition):
+    return reverse("cases:disposition_detail", args=[disposition.case_id, disposition.pk])
+
+
+def _case_url(case):
+    return reverse("cases:case_dispositions", args=[case.pk])
+
+
+# ---------------------------------------------------------------------------
+# The case's dispositions and endings
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def case_dispositions(request, pk):
+    case = _case(request.user, pk)
+    user = request.user
+    kinds = rules.kinds_for(user, case)
+    may_end = case.is_open and endings.may_end(user, case)
+    destinations = endings.destinations(case) if may_end else {}
+    confirm_forms = [
+        (
+            endings.OTHER_ENDINGS[ending],
+            recorded,
+            confirmed,
+            ConfirmForm(initial={"ending": ending}),
+        )
+        for ending, (recorded, confirmed) in destinations.items()
+        if recorded is not None
+    ]
+    return render(
+        request,
+        "cases/dispositions/case.html",
+        {
+            "case": case,
+            "events": case.events.select_related("by"),
+            "todos": selectors.todos_for_case(case),
+            "may_edit": jurisdiction.can_edit_child(user, case.child),
+            "dispositions": rules.dispositions_of(case),
+            "rules": rules.REGISTRY,
+            "start_form": StartForm(kinds=kinds) if kinds else None,
+            "start_rules": kinds,
+            "may_end": may_end,
+            "destination_form": DestinationForm(),
+            "confirm_forms": confirm_forms,
+            "close_form": CloseOtherForm(),
+            "may_reopen": endings.may_reopen(user, case),
+            "reopen_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def disposition_start(request, pk):
+    case = _case(request.user, pk)
+    form = StartForm(request.POST, kinds=rules.kinds_for(request.user, case))
+    if not form.is_valid():
+        messages.error(request, "请选择处置方式。")
+        return redirect(_case_url(case))
+    try:
+        disposition = rules.start_disposition(
+            case=case,
+            kind=form.cleaned_data["kind"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as e:
+        _refused(request, "不能启动处置：", e)
+        return redirect(_case_url(case))
+    messages.success(request, f"已启动处置：{rules.REGISTRY[disposition.kind].label}。")
+    return redirect(_detail_url(disposition))
+
+
+@login_required
+@require_POST
+def ending_destination(request, pk):
+    case = _case(request.user, pk)
+    form = DestinationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写接收学校名称和所在地。")
+        return redirect(_case_url(case))
+    try:
+        endings.record_destination(case=case, by=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        _refused(request, "", e)
+    else:
+        messages.success(request, "已登记接收学校，请联系接收学校确认在读后结案。")
+    return redirect(_case_url(case))
+
+
+@login_required
+@require_POST
+def ending_confirm(request, pk):
+    case = _case(request.user, pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择确认方式并填写确认人。")
+        return redirect(_case_url(case))
+    try:
+        endings.confirm_destination(case=case, by=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        _refused(request, "", e)
+    else:
+        messages.success(request, "已确认在读，可以结案。")
+    return redirect(_case_url(case))
+
+
+@login_required
+@require_POST
+def ending_close(request, pk):
+    case = _case(request.user, pk)
+    form = CloseOtherForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择结案方式并填写说明。")
+        return redirect(_case_url(case))
+    try:
+        endings.close_other(case=case, by=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        _refused(request, "不能结案：", e)
+        return redirect(_case_url(case))
+    messages.success(request, "个案已结案销号。")
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def case_reopen(request, pk):
+    case = _case(request.user, pk)
+    try:
+        endings.reopen_case(case=case, by=request.user, note=request.POST.get("note", ""))
+    except ValidationError as e:
+        _refused(request, "不能重新启动：", e)
+        return redirect(_case_url(case))
+    messages.success(request, "个案已重新启动，继续劝返。")
+    return redirect(case)
+
+
+# ---------------------------------------------------------------------------
+# One disposition
+# ---------------------------------------------------------------------------
+
+
+def _render_detail(request, case, disposition, *, facts_form=None, evidence_form=None):
+    user = request.user
+    rule = rules.REGISTRY[disposition.kind]
+    on = timezone.localdate()
+    dossier = rules.load_dossier(disposition, on=on)
+    may_act = rules.may_act(user, disposition)
+    editable = disposition.state == DState.DRAFT and may_act
+    if facts_form is None and editable and (rule.facts or rule.review_required):
+        facts_form = facts_form_class(rule, dossier.joint)(
+            initial={**disposition.facts, "review_on": disposition.review_on}
+        )
+    open_states = {DState.DRAFT, DState.PENDING, DState.APPROVED}
+    may_upload = (may_act or rules.may_record_session(user, disposition)) and (
+        disposition.state in open_states or disposition.state == DState.DONE
+    )
+    is_home_teaching = disposition.kind == rules.Kind.HOME_TEACHING
+    running = rules.is_running(disposition)
+    next_stage = (
+        rules.SUBMIT if disposition.state == DState.DRAFT and rule.county_approves else rules.CLOSE
+    )
+    return render(
+        request,
+        "cases/dispositions/detail.html",
+        {
+            "case": case,
+            "disposition": disposition,
+            "rule": rule,
+            "rows": rules.checklist(dossier),
+            "joint": dossier.joint,
+            "missing": rules.problems(dossier, next_stage)
+            if disposition.state in open_states
+            else [],
+            "next_stage": next_stage,
+            "may_act": may_act,
+            "facts_form": facts_form,
+            "facts": [(f.label, disposition.facts.get(f.name)) for f in rule.facts],
+            "evidence_form": evidence_form or (EvidenceForm(rule=rule) if may_upload else None),
+            "attachments": case.attachments.filter(
+                item__in=[e.code for e in rule.uploads]
+            ).select_related("uploaded_by"),
+            "may_submit": may_act and rule.county_approves and disposition.state == DState.DRAFT,
+            "may_close": may_act
+            and disposition.state == (DState.APPROVED if rule.county_approves else DState.DRAFT),
+            "may_withdraw": may_act and disposition.state in open_states,
+            "decide_form": DecideForm()
+            if disposition.state == DState.PENDING and rules.may_approve(user, disposition)
+            else None,
+            "reason_form": ReasonForm(),
+            "is_home_teaching": is_home_teaching,
+            "running": running,
+            "progress": rules.home_teaching_progress(disposition, on=on)
+            if is_home_teaching
+            else None,
+            "sessions": disposition.sessions.select_related("recorded_by")[:30]
+            if is_home_teaching
+            else [],
+            "may_record_session": running and rules.may_record_session(user, disposition),
+            "follow_up_months": sorted(dossier.follow_up_months(), reverse=True),
+        },
+    )
+
+
+@login_required
+def disposition_detail(request, pk, dpk):
+    case, disposition = _disposition(request.user, pk, dpk)
+    return _render_detail(request, case, disposition)
+
+
+@login_required
+@require_POST
+def disposition_facts(request, pk, dpk):
+    case, disposition = _disposition(request.user, pk, dpk)
+    rule = rules.REGISTRY[disposition.kind]
+    form = facts_form_class(rule, rules.load_dossier(disposition).joint)(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, case, disposition, facts_form=form)
+    data = dict(form.cleaned_data)
+    review_on = data.pop("review_on", None)
+    try:
+        rules.save_facts(disposition=disposition, facts=data, review_on=review_on, by=request.user)
+    except ValidationError as e:
+        _refused(request, "", e)
+    else:
+        messages.success(request, "已保存。")
+    return redirect(_detail_url(disposition))
+
+
+@login_required
+@require_POST
+def disposition_evidence(request, pk, dpk):
+    case, disposition = _disposition(request.user, pk, dpk)
+    form = EvidenceForm(request.POST, request.FILES, rule=rules.REGISTRY[disposition.kind])
+    if form.is_valid():
+        try:
+            rules.add_evidence(disposition=disposition, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error("file", e)
+    if form.errors:
+        return _render_detail(request, case, disposition, evidence_form=form)
+    messages.success(request, "材料已上传。")
+    return redirect(_detail_url(disposition))
+
+
+@login_required
+@require_POST
+def disposition_submit(request, pk, dpk):
+    _, disposition = _disposition(request.user, pk, dpk)
+    try:
+        rules.submit_disposition(disposition=disposition, by=request.user)
+    except ValidationError as e:
+        _refused(request, "不能提交审批，尚缺：", e)
+    else:
+        messages.success(request, "已提交县教育局审批。")
+    return redirect(_detail_url(disposition))
+
+
+@login_required
+@require_POST
+def disposition_decide(request, pk, dpk):
+    _, disposition = _disposition(request.user, pk, dpk)
+    if not rules.may_approve(request.user, disposition):
+        raise PermissionDenied("只有县教育局可以审批处置。")
+    form = DecideForm(request.POST)
+    back = request.POST.get("next") == "pending"
+    if not form.is_valid():
+        messages.error(request, "请选择批准或不批准。")
+    else:
+        try:
+            rules.decide_disposition(
+                disposition=disposition,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _refused(request, "", e)
+        else:
+            messages.success(
+                request,
+                "已批准。" if disposition.state == DState.APPROVED else "已退回，继续劝返。",
+            )
+    return redirect("cases:dispositions_pending" if back else _detail_url(disposition))
+
+
+@login_required
+@require_POST
+def disposition_close(request, pk, dpk):
+    case, disposition = _disposition(request.user, pk, dpk)
+    try:
+        rules.close_disposition(disposition=disposition, by=request.user)
+    except ValidationError as e:
+        _refused(request, "不能销号，尚缺：", e)
+        return redirect(_detail_url(disposition))
+    messages.success(request, f"已销号：{rules.REGISTRY[disposition.kind].label}。")
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def disposition_withdraw(request, pk, dpk):
+    case, disposition = _disposition(request.user, pk, dpk)
+    try:
+        rules.withdraw_disposition(
+            disposition=disposition, by=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as e:
+        _refused(request, "不能撤回：", e)
+        return redirect(_detail_url(disposition))
+    messages.success(request, "已撤回，继续劝返。")
+    return redirect(case)
+
+
+@login_required
+def disposition_session(request, pk, dpk):
+    """Record a 送教上门 visit from a phone."""
+    case, disposition = _disposition(request.user, pk, dpk)
+    if not rules.may_record_session(request.user, disposition):
+        raise PermissionDenied("您无权登记送教记录。")
+    if request.method == "POST":
+        form = SessionForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                rules.record_session(disposition=disposition, by=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                apply_errors(form, e)
+            else:
+                messages.success(request, "送教记录已保存。")
+                return redirect(_detail_url(disposition))
+    else:
+        form = SessionForm(initial={"date": timezone.localdate(), "hours": 2})
+    return render(
+        request,
+        "cases/dispositions/session_form.html",
+        {
+            "case": case,
+            "disposition": disposition,
+            "form": form,
+            "progress": rules.home_teaching_progress(disposition),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# The county's approvals
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def dispositions_pending(request):
+    if not rules.may_approve_anything(request.user):
+        raise PermissionDenied("只有县教育局可以审批处置。")
+    pending = list(rules.pending_for_user(request.user)[:200])
+    dossiers = rules.load_dossiers(pending, on=timezone.localdate())
+    rows = [
+        {
+            "disposition": d.disposition,
+            "rule": d.rule,
+            "checklist": rules.checklist(d),
+            "missing": rules.problems(d, rules.SUBMIT),
+            "days": (timezone.localdate() - rules.local_day(d.disposition.requested_at)).days,
+        }
+        for d in dossiers
+    ]
+    return render(
+        request,
+        "cases/dispositions/pending.html",
+        {"rows": rows, "decide_form": DecideForm()},
+    )
