@@ -20,10 +20,12 @@ import holidays
 from django.db import transaction
 from django.utils import timezone
 
-from students.models import County
+from students.models import Child, County, School
 from students.schoolage import school_year_start
 
-from .models import Term
+from .calendar import calendar_around
+from .models import Absence, ClassRollCall, Term
+from .scan import run_daily_checks
 
 COUNTY = "示范县"
 SPRING_FESTIVAL = "Chinese New Year (Spring Festival)"
@@ -89,6 +91,52 @@ def seed_calendar(*, county=None, today=None):
     return created
 
 
+# A few children of 蛟潭镇中心学校 五年级1班 (the demo class teacher's class)
+# stop coming: their streaks end on the last school day, 1, 3 and 5 days long.
+DEMO_SCHOOL, DEMO_GRADE, DEMO_CLASS = "蛟潭镇中心学校", 5, "1班"
+DEMO_STREAKS = (1, 3, 5)
+
+
+def seed_absences(*, county=None, today=None):
+    """Absences and roll calls for the demo class over its last school days,
+    scanned day by day so that cases, to-dos and overdue flags exist. Only
+    for a county with no absence yet: returns the number of cases opened."""
+    today = today or timezone.localdate()
+    county = county or County.objects.filter(name=COUNTY).first()
+    school = (
+        School.objects.filter(township__county=county, name=DEMO_SCHOOL).first() if county else None
+    )
+    if school is None or Absence.objects.filter(child__school__township__county=county).exists():
+        return 0
+    calendar = calendar_around(county=county, school=school, day=today, ahead=0)
+    days = calendar.last_school_days(today, max(DEMO_STREAKS) + 1)
+    children = list(
+        Child.objects.filter(
+            school=school, grade=DEMO_GRADE, class_name=DEMO_CLASS, status=Child.Status.ENROLLED
+        ).order_by("pk")[: len(DEMO_STREAKS)]
+    )
+    if len(days) < max(DEMO_STREAKS) + 1 or len(children) < len(DEMO_STREAKS):
+        return 0  # the holidays: nothing recent to show
+    opened = 0
+    for day in days:
+        ClassRollCall.objects.get_or_create(
+            school=school, grade=DEMO_GRADE, class_name=DEMO_CLASS, date=day
+        )
+        Absence.objects.bulk_create(
+            [
+                Absence(
+                    child=child, date=day, kind=Absence.Kind.UNEXCUSED, source=Absence.Source.CLASS
+                )
+                for child, streak in zip(children, DEMO_STREAKS, strict=True)
+                if day in days[-streak:]
+            ]
+        )
+        opened += run_daily_checks(on=day, county=county).cases_opened
+    return opened
+
+
 def on_demo_seeded(sender, *, county=None, today=None, **kwargs):
     """Receiver of students.signals.demo_seeded."""
-    return seed_calendar(county=county, today=today)
+    created = seed_calendar(county=county, today=today)
+    seed_absences(county=county, today=today)
+    return created

@@ -561,9 +561,13 @@ def kinds_for(user, case):
     return [r for r in REGISTRY.values() if roles & r.requesters]
 
 
+def may_act_on_case(user, case, rule):
+    """The registry's `requesters`: who may ask for, fill, submit and strike off."""
+    return bool(jurisdiction.roles_for_child(user, case.child) & rule.requesters)
+
+
 def may_act(user, disposition):
-    roles = jurisdiction.roles_for_child(user, disposition.case.child)
-    return bool(roles & REGISTRY[disposition.kind].requesters)
+    return may_act_on_case(user, disposition.case, REGISTRY[disposition.kind])
 
 
 def may_approve(user, disposition):
@@ -643,11 +647,7 @@ def start_disposition(*, case, kind, by, note="", on=None):
         raise ValidationError("该个案已有进行中的处置。") from None
 
 
-def may_act_on_case(user, case, rule):
-    return bool(jurisdiction.roles_for_child(user, case.child) & rule.requesters)
-
-
-def fact_value(fact, value):
+def _fact_value(value):
     """A form value as stored in Disposition.facts (JSON: dates as ISO text)."""
     if value in (None, ""):
         return None
@@ -664,7 +664,7 @@ def save_facts(*, disposition, facts, by, review_on=None):
     _require_state(disposition, {DState.DRAFT}, "不能再修改（提交审批后材料事实不可更改）。")
     stored = {}
     for fact in rule.facts:
-        value = fact_value(fact, facts.get(fact.name))
+        value = _fact_value(facts.get(fact.name))
         if value is not None:
             stored[fact.name] = value
     _move(
@@ -920,10 +920,6 @@ def dispositions_of(case):
     return case.dispositions.select_related("requested_by", "decided_by").order_by(
         "-requested_at", "-pk"
     )
-
-
-def active_disposition(case):
-    return case.dispositions.exclude(state__in=[DState.REJECTED, DState.DONE]).first()
 
 
 def case_panel_context(user, case, *, on=None):

@@ -90,3 +90,24 @@ def test_case_pages_query_counts(world, login, django_assert_max_num_queries):
         client.get(case.get_absolute_url())
     with django_assert_max_num_queries(14):
         client.get("/")
+
+
+def test_the_demo_class_has_absences_cases_and_to_dos(db):
+    """seed_demo's cases part: a few children of the demo class stopped coming."""
+    from django.core.management import call_command
+
+    from cases import demo
+    from students.signals import demo_seeded
+
+    demo_seeded.disconnect(dispatch_uid="cases.demo.seed_calendar")
+    try:
+        call_command("seed_demo", quiet=True)
+    finally:
+        demo_seeded.connect(demo.on_demo_seeded, dispatch_uid="cases.demo.seed_calendar")
+    today = datetime.date(2026, 11, 24)
+    demo.seed_calendar(today=today)
+    assert demo.seed_absences(today=today) == 3
+    assert demo.seed_absences(today=today) == 0  # once
+    cases = list(Case.objects.order_by("streak").values_list("streak", "stage", "state"))
+    assert cases == [(1, 1, "open"), (3, 3, "open"), (5, 4, "open")]
+    assert Todo.objects.filter(role="teacher", done_at__isnull=True).exists()

@@ -742,8 +742,10 @@ def test_the_case_panel_for_the_case_page(world, case, rf):
     d = approved_home_teaching(world, case, D(2026, 11, 4))
     context = rules.case_panel_context(world.school_admin, fresh(case), on=D(2026, 11, 17))
     assert context["home_teaching_progress"].hours == 0 and context["may_reopen"]
+    request = rf.get("/")
+    request.user = world.school_admin
     html = render_to_string(
-        "cases/dispositions/_case_panel.html", {"case": fresh(case), **context}, request=rf.get("/")
+        "cases/dispositions/_case_panel.html", {"case": fresh(case), **context}, request=request
     )
     assert "送教上门" in html and "0 / 80 学时" in html and "重新启动" in html
     assert reverse("cases:disposition_session", args=[case.pk, d.pk]) in html

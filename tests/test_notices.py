@@ -531,6 +531,37 @@ def test_the_notices_page_runs_a_fixed_number_of_queries(
     assert html.count("签发通知书</a>") == 2
 
 
+def test_the_case_page_panel_offers_the_next_step_to_the_right_office(
+    world, django_assert_max_num_queries
+):
+    from django.template.loader import render_to_string
+
+    def panel(user, case):
+        with django_assert_max_num_queries(6):
+            return render_to_string(
+                "cases/notices/_case_panel.html",
+                {"case": case, **notices.case_panel_context(user, case)},
+            )
+
+    case = load(open_case_for(world.c_class))
+    report_url = reverse("cases:report_file", args=[case.pk])
+    assert "报送辍学情况报告单" in panel(world.school_admin, case)
+    assert report_url not in panel(world.teacher, case)
+
+    notices.file_report(
+        case=case, by=world.school_admin, recipients="甲镇", summary="未果", filed_on=FRIDAY
+    )
+    case = load(case)
+    html = panel(world.township_user, case)
+    assert reverse("cases:notice_issue", args=[case.pk]) in html and report_url in html
+    assert reverse("cases:notice_issue", args=[case.pk]) not in panel(world.school_admin, case)
+
+    notice = issue(case, world.township_user)
+    html = panel(world.teacher, load(case))
+    assert "甲镇〔2025〕第1号" in html and "限期已过，未登记结果" in html
+    assert reverse("cases:notice_detail", args=[notice.pk]) in html
+
+
 # --- on a phone ------------------------------------------------------------------
 
 
