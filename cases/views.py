@@ -11,7 +11,7 @@ from students import jurisdiction
 from students.models import Child
 from students.selectors import child_for_user
 
-from . import selectors, services
+from . import notices, persuasion, selectors, services
 from .models import Case
 
 
@@ -52,6 +52,8 @@ def case_detail(request, pk):
             "events": case.events.select_related("by"),
             "todos": selectors.todos_for_case(case),
             "may_edit": jurisdiction.can_edit_child(request.user, case.child),
+            **persuasion.list_context(request.user, case),
+            **notices.case_panel_context(request.user, case),
         },
     )
 

@@ -111,3 +111,22 @@ def test_the_demo_class_has_absences_cases_and_to_dos(db):
     cases = list(Case.objects.order_by("streak").values_list("streak", "stage", "state"))
     assert cases == [(1, 1, "open"), (3, 3, "open"), (5, 4, "open")]
     assert Todo.objects.filter(role="teacher", done_at__isnull=True).exists()
+
+
+def test_a_case_the_scan_opened_shows_its_timeline(world, login):
+    from cases.models import Absence, ClassRollCall, Term
+    from cases.scan import run_daily_checks
+
+    day = datetime.date(2026, 9, 29)
+    Term.objects.create(
+        county=world.county,
+        name="2026年秋季学期",
+        start=datetime.date(2026, 9, 1),
+        end=datetime.date(2027, 1, 20),
+    )
+    ClassRollCall.objects.create(school=world.s1, grade=5, class_name="1班", date=day)
+    Absence.objects.create(child=world.c_class, date=day, kind=Absence.Kind.UNEXCUSED)
+    run_daily_checks(on=day, county=world.county)
+    case = Case.objects.get(child=world.c_class)
+    html = login(world.teacher).get(case.get_absolute_url()).content.decode()
+    assert "系统" in html and "无故缺课，系统建档" in html and "劝学记录" in html
