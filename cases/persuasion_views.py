@@ -16,21 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from . import persuasion, selectors
-from .models import Attachment, Case, Participant, PersuasionRecord
+from .models import Attachment, Participant, PersuasionRecord
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
-DATETIME_STYLE = (
-    "width:100%;min-height:44px;padding:.5rem .6rem;font-size:1rem;"
-    "border:1px solid #b8c0cc;border-radius:6px;background:#fff"
-)
 
 
-def get_case(user, pk):
-    """The case, or 404 when it is outside the user's reach."""
-    try:
-        return selectors.case_for_user(user, pk)
-    except Case.DoesNotExist:
-        raise Http404("没有找到该个案，或不在您的管辖范围内。") from None
+get_case = selectors.case_or_404
 
 
 def apply_errors(form, error):
@@ -114,8 +105,7 @@ class PersuasionForm(forms.ModelForm):
         ]
         widgets = {
             "at": forms.DateTimeInput(
-                # app.css sizes date inputs, not yet datetime-local ones: the same here.
-                attrs={"type": "datetime-local", "style": DATETIME_STYLE},
+                attrs={"type": "datetime-local"},
                 format="%Y-%m-%dT%H:%M",
             ),
             "family_situation": forms.Textarea(attrs={"rows": 3}),

@@ -7,7 +7,7 @@ running the scan twice, or twice at once, writes everything once.
 """
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.db.models import Case as SqlCase
@@ -17,7 +17,7 @@ from students.models import Child, County, Lead, School
 from students.selectors import settings_for
 from students.services import change_status_of_many
 
-from . import ladder, states
+from . import dispositions, ladder, states
 from .calendar import calendar_around
 from .models import Absence, Case, CaseEvent, ClassRollCall, ReturnNotice, Todo
 
@@ -35,6 +35,7 @@ class ScanResult:
     closed: int = 0
     todos_created: int = 0
     overdue: int = 0
+    followups: dict = field(default_factory=dict)
 
     def as_dict(self):
         return asdict(self)
@@ -46,6 +47,13 @@ def run_daily_checks(*, on, county=None):
     counties = [county] if county is not None else list(County.objects.order_by("pk"))
     for c in counties:
         _scan_county(c, on, result)
+        # 送教上门 weeks, 移交 months, 休学/缓学 reviews, 小升初 (000, 001).
+        for name, count in dispositions.daily_followups(county=c, on=on).items():
+            result.followups[name] = result.followups.get(name, 0) + count
+        result.todos_created += result.followups.get("home_teaching_todos", 0)
+        result.todos_created += result.followups.get("follow_up_todos", 0)
+        result.todos_created += result.followups.get("review_todos", 0)
+        result.cases_opened += result.followups.get("junior_cases", 0)
         result.overdue += flag_overdue(county=c, on=on)
     return result
 

@@ -1,6 +1,7 @@
 """Reads: the cases and to-dos a user may see, and the to-dos that are theirs."""
 
 from django.db.models import Q
+from django.http import Http404
 
 from students.jurisdiction import Role, child_scope, is_sysadmin, memberships
 from students.models import Child
@@ -20,6 +21,14 @@ def cases_for_user(user):
 def case_for_user(user, pk):
     """The case, or Case.DoesNotExist when it is outside the user's reach."""
     return cases_for_user(user).get(pk=pk)
+
+
+def case_or_404(user, pk):
+    """Every case page goes through here: outside the user's reach is a 404."""
+    try:
+        return case_for_user(user, pk)
+    except Case.DoesNotExist:
+        raise Http404("没有找到该个案，或不在您的管辖范围内。") from None
 
 
 def _own_todo_q(m):

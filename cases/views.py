@@ -11,15 +11,8 @@ from students import jurisdiction
 from students.models import Child
 from students.selectors import child_for_user
 
-from . import notices, persuasion, selectors, services
+from . import dispositions, notices, persuasion, selectors, services
 from .models import Case
-
-
-def _get_case_for_user(user, pk):
-    try:
-        return selectors.case_for_user(user, pk)
-    except Case.DoesNotExist:
-        raise Http404("没有找到该个案，或不在您的管辖范围内。") from None
 
 
 @login_required
@@ -43,7 +36,7 @@ def case_list(request):
 
 @login_required
 def case_detail(request, pk):
-    case = _get_case_for_user(request.user, pk)
+    case = selectors.case_or_404(request.user, pk)
     return render(
         request,
         "cases/case_detail.html",
@@ -54,6 +47,7 @@ def case_detail(request, pk):
             "may_edit": jurisdiction.can_edit_child(request.user, case.child),
             **persuasion.list_context(request.user, case),
             **notices.case_panel_context(request.user, case),
+            **dispositions.case_panel_context(request.user, case),
         },
     )
 

@@ -1,21 +1,21 @@
 from . import jurisdiction
 
+Role = jurisdiction.Role
+
 
 def nav(request):
     """What the top bar offers this user."""
     user = request.user
     if not user.is_authenticated:
         return {}
+    roles = {m.role for m in jurisdiction.memberships(user)}
     counties, townships = jurisdiction.settings_scopes(user)
-    # Class teachers and school administrators record attendance (cases/).
-    attendance_roles = {jurisdiction.Role.TEACHER, jurisdiction.Role.SCHOOL_ADMIN}
     return {
         "may_edit_settings": bool(counties or townships),
-        "may_take_attendance": any(
-            m.role in attendance_roles for m in jurisdiction.memberships(user)
-        ),
+        # Class teachers and school administrators record attendance (cases/).
+        "may_take_attendance": bool(roles & jurisdiction.ATTENDANCE_ROLES),
         # The township office issues and follows the 限期返校通知书 (cases/notices.py).
-        "may_see_notices": any(
-            m.role == jurisdiction.Role.TOWNSHIP for m in jurisdiction.memberships(user)
-        ),
+        "may_see_notices": Role.TOWNSHIP in roles,
+        # The county education bureau approves dispositions (cases/dispositions.py).
+        "may_approve_dispositions": Role.COUNTY in roles,
     }

@@ -70,3 +70,40 @@ def test_village_cadre_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(
     phone.get_by_text("导入结果").wait_for(timeout=30_000)
     assert "新增 <strong>3</strong>" in phone.content()
     assert Child.objects.filter(id_number=ID1, name="刘一").exists()
+
+
+def test_a_class_teacher_records_the_day_one_phone_call(world, live_server, phone, browser_login):
+    """The scan gave the teacher the day-1 call; on a phone they record it."""
+    import datetime
+
+    from cases.models import Absence, ClassRollCall, PersuasionRecord, Term, Todo
+    from cases.scan import run_daily_checks
+
+    day = datetime.date(2026, 9, 29)
+    Term.objects.create(
+        county=world.county,
+        name="2026年秋季学期",
+        start=datetime.date(2026, 9, 1),
+        end=datetime.date(2027, 1, 20),
+    )
+    ClassRollCall.objects.create(school=world.s1, grade=5, class_name="1班", date=day)
+    Absence.objects.create(child=world.c_class, date=day, kind=Absence.Kind.UNEXCUSED)
+    run_daily_checks(on=day, county=world.county)
+    call = Todo.objects.get(kind="call")
+
+    browser_login(world.teacher)
+    todo = phone.locator("li.todo", has_text="电话联系监护人")
+    todo.get_by_role("link", name="王小明").click()
+    phone.get_by_role("link", name="添加劝学记录").click()
+    phone.get_by_label("方式").select_option("phone")
+    phone.get_by_label("劝学过程").fill(
+        "电话联系父亲王大山：孩子称身体不适在家，已说明无故缺课的后果，家长答应明天送孩子到校。"
+    )
+    phone.locator("#id_outcome").select_option("agreed")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.get_by_role("button", name="保存劝学记录").click()
+    phone.locator("#persuasion").get_by_text("电话").first.wait_for()
+    record = PersuasionRecord.objects.get()
+    assert (record.method, record.outcome, record.recorded_by) == ("phone", "agreed", world.teacher)
+    call.refresh_from_db()
+    assert call.done_by == world.teacher

@@ -204,6 +204,7 @@ def test_the_command_prints_the_json_summary(world, term, capsys):
     roll_call(world, LADDER_DAYS[0], absent=[world.c_class])
     call_command("run_daily_checks", "--date", "2026-09-29", "--json")
     out = json.loads(capsys.readouterr().out)
+    assert not any(out.pop("followups").values())  # no 送教上门, 移交 or reviews here
     assert out == {
         "date": "2026-09-29",
         "cases_opened": 1,

@@ -106,9 +106,11 @@ def test_the_demo_class_has_absences_cases_and_to_dos(db):
         demo_seeded.connect(demo.on_demo_seeded, dispatch_uid="cases.demo.seed_calendar")
     today = datetime.date(2026, 11, 24)
     demo.seed_calendar(today=today)
-    assert demo.seed_absences(today=today) == 3
+    demo.seed_absences(today=today)
     assert demo.seed_absences(today=today) == 0  # once
-    cases = list(Case.objects.order_by("streak").values_list("streak", "stage", "state"))
+    cases = list(
+        Case.objects.filter(origin="absence").order_by("streak").values_list("streak", "stage", "state")
+    )
     assert cases == [(1, 1, "open"), (3, 3, "open"), (5, 4, "open")]
     assert Todo.objects.filter(role="teacher", done_at__isnull=True).exists()
 
