@@ -52,3 +52,59 @@ def complete_todos(*, case, kinds, by, note=""):
     return Todo.objects.filter(case=case, kind__in=kinds, done_at__isnull=True).update(
         done_at=timezone.now(), done_by=by, done_note=(note or "")[:300]
     )
+
+
+def _placement_problem(case, returned_on, placement):
+    """002: out under a year → back to the old class; longer → a chosen placement."""
+    out_days = (returned_on - (case.first_absent_on or returned_on)).days
+    if not placement:
+        return "请选择复学安置方式。"
+    if out_days < 365 and placement != Case.Placement.ORIGINAL_CLASS:
+        return "辍学不满一年的，原则上回原年级原班级就读。"
+    return ""
+
+
+def record_return(*, case, by, returned_on, placement, placement_note=""):
+    """A person records that the child is back (复学), with the placement."""
+    from . import states
+
+    if returned_on > timezone.localdate():
+        raise ValidationError("返校日期不能晚于今天。")
+    if case.first_absent_on and returned_on < case.first_absent_on:
+        raise ValidationError("返校日期不能早于首次缺课日期。")
+    problem = _placement_problem(case, returned_on, placement)
+    if problem:
+        raise ValidationError(problem)
+    return states.transition(
+        case,
+        "record_return",
+        by=by,
+        note=f"{returned_on} 返校：{Case.Placement(placement).label}",
+        returned_on=returned_on,
+        placement=placement,
+        placement_note=placement_note.strip(),
+    )
+
+
+@transaction.atomic
+def set_placement(*, case, by, placement, placement_note=""):
+    """Choose or change the placement of a returned child."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state != Case.State.RETURNED:
+        raise ValidationError("只有已返校待核验的个案可以调整复学安置。")
+    problem = _placement_problem(case, case.returned_on, placement)
+    if problem:
+        raise ValidationError(problem)
+    case.placement, case.placement_note = placement, placement_note.strip()
+    case._history_user = by
+    case._change_reason = "调整复学安置"
+    case.save(update_fields=["placement", "placement_note", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        action="placement",
+        from_state=case.state,
+        to_state=case.state,
+        by=by,
+        note=f"复学安置：{case.get_placement_display()}{('，' + case.placement_note) if case.placement_note else ''}",
+    )
+    return case

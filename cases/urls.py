@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("open/<int:child_pk>/", views.open_case, name="open_case"),
+    path("<int:pk>/return/", views.record_return, name="record_return"),
     path("todos/", views.todo_list, name="todo_list"),
 ]
 

@@ -1,10 +1,12 @@
 """Case pages: the list, one case's file (一生一案), to-dos, opening by hand."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from students import jurisdiction
@@ -45,6 +47,13 @@ def case_detail(request, pk):
             "events": case.events.select_related("by"),
             "todos": selectors.todos_for_case(case),
             "may_edit": jurisdiction.can_edit_child(request.user, case.child),
+            "return_form": ReturnForm(
+                initial={
+                    "returned_on": case.returned_on or timezone.localdate(),
+                    "placement": case.placement or Case.Placement.ORIGINAL_CLASS,
+                    "placement_note": case.placement_note,
+                }
+            ),
             **persuasion.list_context(request.user, case),
             **notices.case_panel_context(request.user, case),
             **dispositions.case_panel_context(request.user, case),
@@ -82,3 +91,37 @@ def todo_list(request):
             "overdue_below": selectors.overdue_below(request.user)[:200],
         },
     )
+
+
+class ReturnForm(forms.Form):
+    returned_on = forms.DateField(label="返校日期", widget=forms.DateInput(attrs={"type": "date"}))
+    placement = forms.ChoiceField(label="复学安置", choices=Case.Placement.choices)
+    placement_note = forms.CharField(label="安置说明", required=False, max_length=200)
+
+
+@login_required
+@require_POST
+def record_return(request, pk):
+    """A person records the return (the daily scan also sees it from attendance)."""
+    case = selectors.case_or_404(request.user, pk)
+    if not jurisdiction.can_edit_child(request.user, case.child):
+        raise Http404("无权登记返校。")
+    form = ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        data = form.cleaned_data
+        if case.state == Case.State.RETURNED:
+            services.set_placement(
+                case=case,
+                by=request.user,
+                placement=data["placement"],
+                placement_note=data["placement_note"],
+            )
+        else:
+            services.record_return(case=case, by=request.user, **data)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, "已登记。返校后按设置的上学日数核验到校情况，通过后销号。")
+    return redirect(case)

@@ -109,7 +109,9 @@ def test_the_demo_class_has_absences_cases_and_to_dos(db):
     demo.seed_absences(today=today)
     assert demo.seed_absences(today=today) == 0  # once
     cases = list(
-        Case.objects.filter(origin="absence").order_by("streak").values_list("streak", "stage", "state")
+        Case.objects.filter(origin="absence")
+        .order_by("streak")
+        .values_list("streak", "stage", "state")
     )
     assert cases == [(1, 1, "open"), (3, 3, "open"), (5, 4, "open")]
     assert Todo.objects.filter(role="teacher", done_at__isnull=True).exists()
@@ -132,3 +134,50 @@ def test_a_case_the_scan_opened_shows_its_timeline(world, login):
     case = Case.objects.get(child=world.c_class)
     html = login(world.teacher).get(case.get_absolute_url()).content.decode()
     assert "系统" in html and "无故缺课，系统建档" in html and "劝学记录" in html
+
+
+def test_a_person_records_a_return_with_the_placement_rule_of_002(world, login):
+    case = services.open_case_by_hand(child=world.c_class, by=world.village_user)
+    Case.objects.filter(pk=case.pk).update(
+        first_absent_on=datetime.date(2025, 3, 1)
+    )  # out over a year
+    client = login(world.school_admin)
+    url = reverse("cases:record_return", args=[case.pk])
+    client.post(url, {"returned_on": "2026-11-20", "placement": ""})
+    case.refresh_from_db()
+    assert case.state == "open"  # no placement chosen: refused
+    client.post(
+        url,
+        {"returned_on": "2026-11-20", "placement": "other_grade", "placement_note": "编入四年级"},
+    )
+    case.refresh_from_db()
+    assert (case.state, case.returned_on, case.placement) == (
+        "returned",
+        datetime.date(2026, 11, 20),
+        "other_grade",
+    )
+    assert case.events.filter(action="record_return", by=world.school_admin).exists()
+    # a later change of placement is kept in the timeline
+    client.post(url, {"returned_on": "2026-11-20", "placement": "vocational"})
+    case.refresh_from_db()
+    assert case.placement == "vocational" and case.events.filter(action="placement").exists()
+    assert (
+        login(world.teacher)
+        .post(url, {"returned_on": "2026-11-20", "placement": "vocational"})
+        .status_code
+        == 404
+    )
+
+
+def test_under_a_year_out_goes_back_to_the_old_class(world, login):
+    case = services.open_case_by_hand(child=world.c_class, by=world.village_user)
+    Case.objects.filter(pk=case.pk).update(first_absent_on=datetime.date(2026, 11, 2))
+    client = login(world.school_admin)
+    resp = client.post(
+        reverse("cases:record_return", args=[case.pk]),
+        {"returned_on": "2026-11-20", "placement": "vocational"},
+        follow=True,
+    )
+    assert "原则上回原年级原班级" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.state == "open"
