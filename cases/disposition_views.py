@@ -2,7 +2,7 @@
 
 Thin: every page finds its case through cases.selectors.case_for_user (a
 404 outside the user's reach); the rules, checks and writes are in
-cases/dispositions.py and cases/endings.py.
+cases/dispositions/ and cases/endings.py.
 """
 
 from django import forms

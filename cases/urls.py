@@ -59,7 +59,7 @@ urlpatterns += [
     path("notices/<int:pk>/receipt/", notice_views.notice_receipt, name="notice_receipt"),
 ]
 
-# 六处置, the other endings and reopening (cases/dispositions.py, cases/endings.py).
+# 六处置, the other endings and reopening (cases/dispositions/, cases/endings.py).
 from . import disposition_views as dv  # noqa: E402
 
 urlpatterns += [
@@ -94,4 +94,17 @@ urlpatterns += [
     path("<int:pk>/endings/confirm/", dv.ending_confirm, name="ending_confirm"),
     path("<int:pk>/endings/close/", dv.ending_close, name="ending_close"),
     path("<int:pk>/reopen/", dv.case_reopen, name="case_reopen"),
+]
+
+# 校历: the county's and a school's terms and local days (cases/calendar_views.py).
+from . import calendar_views as cv  # noqa: E402
+
+urlpatterns += [
+    path("calendar/", cv.calendar_page, name="calendar"),
+    path("calendar/terms/new/", cv.term_new, name="calendar_term_new"),
+    path("calendar/terms/<int:pk>/", cv.term_edit, name="calendar_term"),
+    path("calendar/terms/<int:pk>/delete/", cv.term_delete, name="calendar_term_delete"),
+    path("calendar/days/new/", cv.day_new, name="calendar_day_new"),
+    path("calendar/days/<int:pk>/", cv.day_edit, name="calendar_day"),
+    path("calendar/days/<int:pk>/delete/", cv.day_delete, name="calendar_day_delete"),
 ]

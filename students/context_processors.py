@@ -16,6 +16,8 @@ def nav(request):
         "may_take_attendance": bool(roles & jurisdiction.ATTENDANCE_ROLES),
         # The township office issues and follows the 限期返校通知书 (cases/notices.py).
         "may_see_notices": Role.TOWNSHIP in roles,
-        # The county education bureau approves dispositions (cases/dispositions.py).
+        # The county education bureau approves dispositions (cases/dispositions/).
         "may_approve_dispositions": Role.COUNTY in roles,
+        # The county keeps its school calendar; a school admin adds the school's own (cases/).
+        "may_edit_calendar": bool(roles & {Role.COUNTY, Role.SCHOOL_ADMIN}),
     }

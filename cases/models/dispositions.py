@@ -1,6 +1,6 @@
 """六处置 (000 附件1): each disposition with its rule and evidence (附件3).
 
-The rules and checklists themselves are in cases/dispositions.py.
+The rules and checklists themselves are in cases/dispositions/.
 """
 
 from decimal import Decimal

@@ -1,0 +1,89 @@
+"""Who may do what on a disposition, and the small guards the writes share."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from students import jurisdiction
+from students.models import Membership
+
+from .. import states
+from ..calendar import calendar_around
+from ..models import CaseEvent, Disposition
+from .registry import REGISTRY
+
+Kind = Disposition.Kind
+Role = Membership.Role
+
+# Who records a 送教上门 session (the teachers who go, their school, the township).
+SESSION_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.SYSADMIN})
+
+
+# ---------------------------------------------------------------------------
+# Who may do what
+# ---------------------------------------------------------------------------
+
+
+def kinds_for(user, case):
+    """The rules the user may start on this case (none unless it is 劝返中)."""
+    if case.state not in states.OPEN_STATES:
+        return []
+    roles = jurisdiction.roles_for_child(user, case.child)
+    return [r for r in REGISTRY.values() if roles & r.requesters]
+
+
+def may_act_on_case(user, case, rule):
+    """The registry's `requesters`: who may ask for, fill, submit and strike off."""
+    return bool(jurisdiction.roles_for_child(user, case.child) & rule.requesters)
+
+
+def may_act(user, disposition):
+    return may_act_on_case(user, disposition.case, REGISTRY[disposition.kind])
+
+
+def may_approve(user, disposition):
+    """Only the county education bureau over the child's county (not IT admins)."""
+    return Role.COUNTY in jurisdiction.roles_for_child(user, disposition.case.child)
+
+
+def may_approve_anything(user):
+    return any(m.role == Role.COUNTY for m in jurisdiction.memberships(user))
+
+
+def may_record_session(user, disposition):
+    return disposition.kind == Kind.HOME_TEACHING and bool(
+        jurisdiction.roles_for_child(user, disposition.case.child) & SESSION_ROLES
+    )
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_state(disposition, allowed, message):
+    if disposition.state not in allowed:
+        raise ValidationError(f"该处置当前为“{disposition.get_state_display()}”，{message}")
+
+
+def _event(case, *, action, note, by):
+    return CaseEvent.objects.create(
+        case=case, action=action, from_state=case.state, to_state=case.state, note=note[:500], by=by
+    )
+
+
+def _move(disposition, from_states, **values):
+    """A conditional UPDATE: two people, one change."""
+    done = Disposition.objects.filter(pk=disposition.pk, state__in=from_states).update(**values)
+    if not done:
+        raise ValidationError("该处置已被他人处理，请刷新页面。")
+    for name, value in values.items():
+        setattr(disposition, name, value)
+
+
+def _school_days_after(case, on, count):
+    county_id = case.child.village.township.county_id
+    try:
+        return calendar_around(county=county_id, day=on).add_school_days(on, count)
+    except ValueError:
+        return on + datetime.timedelta(days=count)

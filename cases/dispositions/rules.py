@@ -1,0 +1,196 @@
+"""The shape of a disposition's rule (Rule/Evidence/Fact), the 000 附件1 limits
+and the rule checks: each returns what is missing, in Chinese.
+
+The six rules themselves are in cases/dispositions/registry.py.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .. import states
+from ..models import PersuasionRecord
+
+# 000 附件1: 送教上门 once a week, at least 2 class hours, at least 80 a school year.
+HOME_TEACHING_MIN_HOURS = Decimal("2")
+HOME_TEACHING_YEAR_HOURS = Decimal("80")
+# 000 附件1: at least three joint persuasions with the student present.
+JOINT_PERSUASIONS = 3
+# 休学 needs a diagnosis from a county-level (人民医院) hospital or higher.
+HOSPITAL_LEVELS = [
+    ("县级", "县级"),
+    ("市级", "市级"),
+    ("省级", "省级"),
+    ("乡镇及以下", "乡镇及以下"),
+]
+COUNTY_OR_HIGHER = {"县级", "市级", "省级"}
+
+
+# ---------------------------------------------------------------------------
+# The registry's shape
+# ---------------------------------------------------------------------------
+
+
+class Source:
+    """Where an evidence item comes from."""
+
+    UPLOAD = "upload"  # an Attachment with item=code
+    NOTICE = "notice"  # a ReturnNotice on the case, or an uploaded scan
+    JOINT = "joint"  # the case's joint persuasions with the student present
+    FOLLOW_UPS = "follow_ups"  # months with a joint persuasion after approval
+
+
+@dataclass(frozen=True)
+class Evidence:
+    code: str
+    label: str  # 000 附件3's words
+    source: str = Source.UPLOAD
+    count: int = 1
+    required: bool = True
+    # Issued by the county: needed to strike off, not to submit for approval.
+    after_approval: bool = False
+
+    @property
+    def uploadable(self):
+        return self.source in (Source.UPLOAD, Source.NOTICE)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact the disposition's form asks for, kept in Disposition.facts."""
+
+    name: str
+    label: str
+    type: str = "text"  # text | date | choice | joint_record
+    choices: tuple = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    label: str
+    when: str  # 000 附件1: the children it is for
+    requesters: frozenset  # Membership.Role values that may ask for it
+    county_approves: bool
+    ending: str  # Case.Ending: the child's status follows (states.ENDING_STATUS)
+    check: Callable  # (Dossier) -> [Chinese messages]
+    evidence: tuple
+    facts: tuple = ()
+    review_required: bool = False
+    eligible: Callable | None = None  # (child, on) -> [messages]: checked at start too
+    note: str = ""
+
+    @property
+    def status(self):
+        return states.ENDING_STATUS[self.ending]
+
+    @property
+    def uploads(self):
+        return [e for e in self.evidence if e.uploadable]
+
+
+# ---------------------------------------------------------------------------
+# Dates (read by the rules, the dossier, the writes and the follow-ups)
+# ---------------------------------------------------------------------------
+
+
+def _date(value):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def local_day(moment):
+    return timezone.localtime(moment).date()
+
+
+def _ymd(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------------------
+# The rules (000 附件1), each returning what is missing
+# ---------------------------------------------------------------------------
+
+
+def _grade_nine_spring(child, on):
+    problems = []
+    if child.grade != 9:
+        now = child.get_grade_display() if child.grade else "未登记年级"
+        problems.append(f"仅限初三（九年级）学生办理：该生为{now}")
+    if not 2 <= on.month <= 8:
+        problems.append("仅限初三下学期（2月至8月）办理")
+    return problems
+
+
+def _disabled(child, on):
+    if child.is_disabled:
+        return []
+    return ["学生档案未登记残疾：请先在学生档案中登记残疾类别和等级"]
+
+
+def check_graduation(d):
+    problems = _grade_nine_spring(d.child, d.on)
+    last = d.last_joint
+    exam = d.fact_date("exam_date")
+    cert = d.fact_date("certificate_date")
+    if last is not None:
+        last_day = local_day(last.at)
+        agreed_id = str(d.fact("agreed_record_id"))
+        if agreed_id and agreed_id != str(last.pk):
+            problems.append(
+                f"同意补习考试的劝返须是最后一次学生在场的联合劝返（最后一次为{_ymd(last_day)}）"
+            )
+        elif not agreed_id and last.outcome != PersuasionRecord.Outcome.AGREED:
+            problems.append(
+                f"最后一次联合劝返（{_ymd(last_day)}）未记录同意补习参加毕业考试："
+                "劝返结果应为“同意返校”，或指定同意补考的劝返记录"
+            )
+        if exam and (exam.year, exam.month) == (last_day.year, last_day.month):
+            problems.append(
+                f"最后一次联合劝返（{_ymd(last_day)}）不能在考试月（{exam.year}年{exam.month}月）"
+            )
+        elif exam and exam < last_day:
+            problems.append("补习考试应在最后一次联合劝返之后")
+        if cert and cert <= last_day:
+            problems.append(
+                f"毕业（结业）证日期（{_ymd(cert)}）须在最后一次联合劝返（{_ymd(last_day)}）之后"
+            )
+    if not exam:
+        problems.append("未填写补习考试日期")
+    if not cert:
+        problems.append("未填写毕业（结业）证日期")
+    elif exam and cert < exam:
+        problems.append("毕业（结业）证日期须在补习考试之后")
+    return problems
+
+
+def check_suspension(d):
+    problems = []
+    level = d.fact("hospital_level")
+    if not d.fact("hospital_name"):
+        problems.append("未填写诊断医院")
+    if not level:
+        problems.append("未填写诊断医院等级（须县级人民医院及以上）")
+    elif level not in COUNTY_OR_HIGHER:
+        problems.append(f"诊断医院为{level}医院：须县级人民医院及以上医院的诊断证明")
+    return problems
+
+
+def check_disabled(d):
+    return _disabled(d.child, d.on)
+
+
+def check_nothing_more(d):
+    return []
+
+
+def check_special_school(d):
+    return [] if d.fact("school_name") else ["未填写专门学校名称"]
