@@ -32,8 +32,21 @@ from django.test.utils import (  # noqa: E402
 )
 from openpyxl import Workbook  # noqa: E402
 
-HEADER = ["序号", "村名", "户主姓名", "学生姓名", "性别", "出生日期", "身份证号码", "就读学校",
-          "就读年级班级", "联系电话", "是否脱贫户/监测户", "入学状态", "是否特殊群体"]
+HEADER = [
+    "序号",
+    "村名",
+    "户主姓名",
+    "学生姓名",
+    "性别",
+    "出生日期",
+    "身份证号码",
+    "就读学校",
+    "就读年级班级",
+    "联系电话",
+    "是否脱贫户/监测户",
+    "入学状态",
+    "是否特殊群体",
+]
 
 
 def sheet(n):
@@ -47,8 +60,23 @@ def sheet(n):
         birth = datetime.date(2012, 1, 1) + datetime.timedelta(days=i % 3000)
         first17 = f"{360000 + i // 500:06d}{birth:%Y%m%d}{1 + 2 * (i % 500):03d}"
         grade = min(9, max(1, 2026 - birth.year - 6))
-        ws.append([i + 1, "基准村", f"户主{i // 2}", f"学生{i}", "男", birth.isoformat(), first17 + check_char(first17),
-                   "基准学校", f"{grade}年级1班", "13800000000", "否", "在读", "留守儿童" if i % 5 == 0 else "否"])
+        ws.append(
+            [
+                i + 1,
+                "基准村",
+                f"户主{i // 2}",
+                f"学生{i}",
+                "男",
+                birth.isoformat(),
+                first17 + check_char(first17),
+                "基准学校",
+                f"{grade}年级1班",
+                "13800000000",
+                "否",
+                "在读",
+                "留守儿童" if i % 5 == 0 else "否",
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -62,8 +90,10 @@ def timed(label, fn):
         seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    print(f"{label:<22}{seconds:>8.2f} s{peak:>9.0f} MB peak{len(ctx.captured_queries):>8} queries"
-          f"   created {batch.created}, updated {batch.updated}, unchanged {batch.unchanged}, errors {len(batch.errors)}")
+    print(
+        f"{label:<22}{seconds:>8.2f} s{peak:>9.0f} MB peak{len(ctx.captured_queries):>8} queries"
+        f"   created {batch.created}, updated {batch.updated}, unchanged {batch.unchanged}, errors {len(batch.errors)}"
+    )
     return batch
 
 
@@ -83,7 +113,9 @@ def main():
         print(f"{connection.vendor}: {n} rows, {len(content) / 2**20:.1f} MB xlsx")
 
         def new_batch():
-            batch = ImportBatch(kind="roster", county=county, village=village, filename="bench.xlsx")
+            batch = ImportBatch(
+                kind="roster", county=county, village=village, filename="bench.xlsx"
+            )
             batch.file.save("bench.xlsx", ContentFile(content), save=True)
             return batch
 
