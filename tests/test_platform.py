@@ -56,9 +56,22 @@ def _manage(*args, env_overrides):
 
 
 def test_missing_secret_key_stops_start_up_with_a_clear_message():
-    result = _manage("check", env_overrides={})
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    for code in ("import kongchuo.wsgi", "import django; django.setup()"):  # web server, worker
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "kongchuo.settings"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr, code
+    # manage.py on a checkout with no configuration runs as development...
+    assert _manage("check", env_overrides={}).returncode == 0
+    # ...but not when production is asked for
+    result = _manage("check", env_overrides={"DJANGO_DEBUG": "0"})
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
 def test_check_deploy_is_clean_with_the_documented_production_variables():
