@@ -1,6 +1,6 @@
 """Ledger pages and their Excel exports.
 
-Thin views: what a ledger holds and for whom is in `reports/ledgers.py`.
+Thin views: what a ledger holds and for whom is in `reports/ledgers/`.
 Pages are masked; an export is masked unless a user allowed to asks for the
 full one (a checked box, POST), and then it is logged.
 """

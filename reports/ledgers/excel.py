@@ -1,0 +1,74 @@
+"""The Excel exports: streamed (write-only) workbooks, file names, and the
+ExportLog row every unmasked export owes."""
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from students.models import ExportLog
+from students.workbooks import official_sheet
+
+CONFIDENTIAL = "内部资料 注意保密"
+FULL_EXPORT_LABEL = "含完整身份证号和电话（将记录）"
+
+
+# --------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------
+
+
+FILENAME_FORBIDDEN = '\\/:*?"<>|'
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+
+
+def _safe_name(name, forbidden):
+    for ch in forbidden:
+        name = name.replace(ch, "_")
+    return name
+
+
+def _date_label(d):
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def build_workbook(selection, viewer, *, today=None):
+    """A streamed (write-only) workbook of the whole selection.
+
+    Returns (workbook, rows written). Rows are read 2,000 at a time from one
+    query and written straight to a temporary file: memory stays flat
+    however big the county.
+    """
+    today = today or timezone.localdate()
+    wb = Workbook(write_only=True)
+    sheet_name = selection.village.name if selection.village else selection.ledger.title
+    ws = wb.create_sheet(title=_safe_name(sheet_name, SHEET_NAME_FORBIDDEN)[:31])
+    subtitle = [f"填报单位：{selection.place.unit}", f"填报日期：{_date_label(today)}"]
+    if selection.term:
+        subtitle.insert(1, f"学期：{selection.term}")
+    subtitle.append(CONFIDENTIAL + ("（含完整身份证号和电话）" if viewer.full else ""))
+    ledger = selection.ledger
+    rows = (
+        ledger.row(record, seq, viewer)
+        for seq, record in enumerate(selection.values().iterator(chunk_size=2000), 1)
+    )
+    count = official_sheet(
+        ws,
+        title=selection.title,
+        subtitle_lines=["　　".join(subtitle)],
+        columns=ledger.columns,
+        rows=rows,
+        widths=ledger.widths,
+    )
+    return wb, count
+
+
+def export_filename(selection, viewer, *, today=None):
+    today = today or timezone.localdate()
+    name = selection.title + ("（含完整信息）" if viewer.full else "")
+    return f"{_safe_name(name, FILENAME_FORBIDDEN)}_{today:%Y%m%d}.xlsx"
+
+
+def record_export(*, user, selection, rows):
+    """The ExportLog row every unmasked export writes (PIPL, DOMAIN §9)."""
+    return ExportLog.objects.create(
+        user=user, what=selection.title[:100], scope=selection.scope_text, rows=rows
+    )

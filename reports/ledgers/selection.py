@@ -1,0 +1,311 @@
+"""Who may see and export what, and the selections: one ledger, for one
+user, scoped through `students.jurisdiction` and filtered."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from students.jurisdiction import (
+    REVEAL_ROLES,
+    child_scope,
+    is_sysadmin,
+    memberships,
+    school_scope,
+    village_scope,
+)
+from students.models import (
+    Child,
+    Membership,
+    School,
+    TermCheck,
+    Township,
+    Village,
+    VillageGroup,
+)
+from students.schoolage import term_label
+from students.selectors import compulsory_age_q
+
+from .cells import FIELDS
+from .definitions import (
+    _STATUS_OF,
+    CHILD_LEDGERS,
+    SCHOOL_AGE,
+    TERM_ABSENT,
+    VILLAGE_ROSTER,
+    Ledger,
+)
+from .places import Place, user_place
+
+Role = Membership.Role
+
+# Roles that keep a roster: they get the county ledgers and the 底数台账.
+ROSTER_ROLES = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY}
+_NOTHING = Q(pk__in=[])
+
+
+# --------------------------------------------------------------------------
+# Who may do what
+# --------------------------------------------------------------------------
+
+
+def may_see_roster_ledgers(user):
+    """The county ledgers and 底数台账: roles that keep the roster."""
+    return is_sysadmin(user) or any(m.role in ROSTER_ROLES for m in memberships(user))
+
+
+def may_see_term_list(user):
+    """动态摸排未到校学生名单: villages and schools report it, teachers check it."""
+    return is_sysadmin(user) or bool(memberships(user))
+
+
+def may_export_full(user):
+    """May this user export unmasked ID numbers and phones (DOMAIN §9)?
+
+    Every one of the user's roles must be one whose task needs ID numbers
+    (REVEAL_ROLES["id_number"]): a user who is also a 班主任 sees their class
+    through that role, and a class teacher never needs the ID number, so
+    such a user gets masked exports only.
+    """
+    if is_sysadmin(user):
+        return True
+    roles = {m.role for m in memberships(user)}
+    return bool(roles) and roles <= REVEAL_ROLES["id_number"]
+
+
+# --------------------------------------------------------------------------
+# Terms and school age
+# --------------------------------------------------------------------------
+
+
+def current_term_label(on=None):
+    return term_label(on or timezone.localdate())
+
+
+# --------------------------------------------------------------------------
+# Filters (within the user's scope only: anything else is a 404)
+# --------------------------------------------------------------------------
+
+
+class LedgerFilter(django_filters.FilterSet):
+    township = django_filters.ModelChoiceFilter(
+        label="乡镇", queryset=Township.objects.none(), method="filter_township"
+    )
+    village = django_filters.ModelChoiceFilter(
+        label="村（社区）", queryset=Village.objects.none(), field_name="village"
+    )
+    school = django_filters.ModelChoiceFilter(
+        label="学校", queryset=School.objects.none(), field_name="school"
+    )
+
+    class Meta:
+        model = Child
+        fields = ["township", "village", "school"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        villages = Village.objects.filter(village_scope(user)).select_related("township")
+        self.filters["village"].queryset = villages
+        self.filters["school"].queryset = School.objects.filter(school_scope(user))
+        if is_sysadmin(user) or any(m.role == Role.COUNTY for m in memberships(user)):
+            self.filters["township"].queryset = Township.objects.filter(
+                pk__in=villages.values("township")
+            )
+        else:  # a township or village sees one township: nothing to choose
+            del self.filters["township"]
+        if not may_see_roster_ledgers(user):
+            del self.filters["village"]
+
+    def filter_township(self, queryset, name, value):
+        # The township's residents and its schools' pupils, as for its own users.
+        return queryset.filter(Q(village__township=value) | Q(school__township=value))
+
+    @property
+    def chosen(self):
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        return {key: data.get(key) for key in ("township", "village", "school")}
+
+
+class TermListFilter(LedgerFilter):
+    term = django_filters.ChoiceFilter(
+        label="学期", choices=(), method="filter_term", empty_label=None
+    )
+
+    class Meta(LedgerFilter.Meta):
+        fields = ["term", "township", "village", "school"]
+
+    def __init__(self, data=None, *args, user, terms, default_term, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("term"):
+            data["term"] = default_term
+        super().__init__(data, *args, user=user, **kwargs)
+        self.filters["term"].extra["choices"] = [(t, t) for t in terms]
+
+    def filter_term(self, queryset, name, value):
+        # One TermCheck per child and term: the join adds no duplicate rows.
+        return queryset.filter(term_checks__term=value, term_checks__present=False).annotate(
+            term_note=F("term_checks__note")
+        )
+
+
+def _valid_or_404(filterset):
+    if filterset.is_bound and not filterset.is_valid():
+        raise Http404("筛选条件无效，或不在您的管辖范围内。")
+    return filterset
+
+
+# --------------------------------------------------------------------------
+# Selections: one ledger, for one user, with the filters applied
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    ledger: Ledger
+    queryset: Any  # Child queryset: scoped, filtered, ordered
+    place: Place
+    filterset: Any = None
+    term: str = ""
+    village: Any = None
+
+    @property
+    def title(self):
+        return self.place.title(self.ledger.title)
+
+    @property
+    def scope_text(self):
+        """What ExportLog.scope records."""
+        parts = [self.place.unit]
+        if self.term:
+            parts.append(self.term)
+        return " ".join(parts)[:200]
+
+    def values(self):
+        fields = [*FIELDS, "term_note"] if self.ledger is TERM_ABSENT else FIELDS
+        return self.queryset.values(*fields)
+
+
+def _ordered(qs):
+    return qs.order_by("village__township__name", "village__name", "name", "id")
+
+
+def select_child_ledger(user, slug, params, *, on=None):
+    """One of the county's three ledgers, as `user` may see it."""
+    ledger = CHILD_LEDGERS.get(slug)
+    if ledger is None or not may_see_roster_ledgers(user):
+        raise Http404("没有这个台账，或您无权查看。")
+    qs = Child.objects.filter(child_scope(user))
+    if ledger is SCHOOL_AGE:
+        qs = qs.filter(compulsory_age_q(on=on))
+    else:
+        qs = qs.filter(status=_STATUS_OF[slug])
+    f = _valid_or_404(LedgerFilter(params or None, queryset=qs, user=user))
+    return Selection(
+        ledger=ledger,
+        queryset=_ordered(f.qs),
+        place=user_place(user).narrowed(**f.chosen),
+        filterset=f,
+    )
+
+
+def roster_villages(user):
+    """The villages whose 底数台账 the user keeps or oversees."""
+    if not may_see_roster_ledgers(user):
+        return Village.objects.none()
+    return (
+        Village.objects.filter(village_scope(user))
+        .select_related("township")
+        .order_by("township__name", "name")
+    )
+
+
+def _natural_number(name):
+    """一组 → 1, 十二组 → 12, 3组 → 3; None when the name has no number."""
+    digits = "".join(ch for ch in name if ch.isdigit())
+    if digits:
+        return int(digits)
+    numerals = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    head = ""
+    for ch in name:
+        if ch in numerals or ch == "十":
+            head += ch
+        else:
+            break
+    if not head:
+        return None
+    if "十" in head:
+        tens, _, units = head.partition("十")
+        return numerals.get(tens, 1) * 10 + numerals.get(units, 0) if units or tens else 10
+    return int("".join(str(numerals[c]) for c in head))
+
+
+def _group_order(village):
+    """村民小组 in their natural order (一组, 二组, … 十组), as a SQL expression."""
+    groups = sorted(
+        VillageGroup.objects.filter(village=village).values_list("pk", "name"),
+        key=lambda g: (_natural_number(g[1]) is None, _natural_number(g[1]) or 0, g[1]),
+    )
+    whens = [When(household__group_id=pk, then=Value(i)) for i, (pk, _) in enumerate(groups)]
+    if not whens:
+        return Value(0, output_field=IntegerField())
+    return Case(*whens, default=Value(len(groups)), output_field=IntegerField())
+
+
+def select_village_roster(user, village_pk):
+    """适龄儿童少年底数台账 of one village: every child on its roster."""
+    village = roster_villages(user).filter(pk=village_pk).first()
+    if village is None:
+        raise Http404("没有找到该村（社区），或不在您的管辖范围内。")
+    qs = (
+        Child.objects.filter(child_scope(user), village=village)
+        .annotate(group_order=_group_order(village))
+        .order_by(
+            "group_order",
+            F("household__head_name").asc(nulls_last=True),
+            F("household_id").asc(nulls_last=True),
+            "name",
+            "id",
+        )
+    )
+    return Selection(
+        ledger=VILLAGE_ROSTER,
+        queryset=qs,
+        place=Place(village.township.name, village.name),
+        village=village,
+    )
+
+
+def term_labels(user):
+    """The terms with presence checks in the user's reach, newest first."""
+    return sorted(
+        set(
+            TermCheck.objects.filter(child__in=Child.objects.filter(child_scope(user)))
+            .values_list("term", flat=True)
+            .distinct()
+        ),
+        reverse=True,
+    )
+
+
+def select_term_list(user, params, *, on=None):
+    """动态摸排未到校学生名单: TermCheck present=False of one term."""
+    if not may_see_term_list(user):
+        raise Http404("您无权查看该名单。")
+    default = current_term_label(on)
+    terms = term_labels(user)
+    if default not in terms:
+        terms.insert(0, default)
+    qs = Child.objects.filter(child_scope(user))
+    f = _valid_or_404(
+        TermListFilter(params, queryset=qs, user=user, terms=terms, default_term=default)
+    )
+    return Selection(
+        ledger=TERM_ABSENT,
+        queryset=_ordered(f.qs),
+        place=user_place(user).narrowed(**f.chosen),
+        filterset=f,
+        term=f.form.cleaned_data["term"],
+    )

@@ -1,0 +1,109 @@
+"""The demo logins: one user per role, their memberships and the logins table."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.contrib.auth import get_user_model
+
+from ..models import Membership
+from .places import COUNTY, TEACHER_CLASS, TEACHER_GRADE, TEACHER_SCHOOL
+
+DEMO_PASSWORD = "kongchuo2026"
+
+# (username, display name (first_name), Membership.Role value, jurisdiction as shown).
+DEMO_USERS = [
+    ("cunganbu", "村干部", Membership.Role.VILLAGE.value, "蛟潭镇蛟潭村、福港村"),
+    (
+        "banzhuren",
+        "班主任",
+        Membership.Role.TEACHER.value,
+        f"{TEACHER_SCHOOL}五年级{TEACHER_CLASS}",
+    ),
+    ("xuexiao", "学校管理员", Membership.Role.SCHOOL_ADMIN.value, "福港学校"),
+    ("xiangzhen", "蛟潭镇控辍办", Membership.Role.TOWNSHIP.value, "蛟潭镇"),
+    ("zuolan", "左岚乡控辍办", Membership.Role.TOWNSHIP.value, "左岚乡"),
+    ("xianjiaoyuju", "县教育局", Membership.Role.COUNTY.value, COUNTY),
+    ("admin", "系统管理员", Membership.Role.SYSADMIN.value, "全部"),
+]
+SUPERUSERS = {"admin"}
+
+# username -> the places of its memberships, by name (see _membership_kwargs).
+_MEMBERSHIP_PLACES = {
+    "cunganbu": [{"village": ("蛟潭镇", "蛟潭村")}, {"village": ("蛟潭镇", "福港村")}],
+    "banzhuren": [{"school": TEACHER_SCHOOL, "grade": TEACHER_GRADE, "class_name": TEACHER_CLASS}],
+    "xuexiao": [{"school": "福港学校"}],
+    "xiangzhen": [{"township": "蛟潭镇"}],
+    "zuolan": [{"township": "左岚乡"}],
+    "xianjiaoyuju": [{"county": COUNTY}],
+    "admin": [{}],
+}
+
+
+def format_logins():
+    """The demo logins as aligned text lines (username, role, jurisdiction, password)."""
+    rows = [("用户名", "角色", "辖区", "密码")]
+    for username, _display, role, place in DEMO_USERS:
+        rows.append((username, Membership.Role(role).label, place, DEMO_PASSWORD))
+    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _width(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width):
+    return text + " " * (width - _width(text))
+
+
+# --------------------------------------------------------------------------
+# Users
+# --------------------------------------------------------------------------
+
+
+def _membership_kwargs(place, county, townships, villages, schools):
+    kwargs = {
+        "county": None,
+        "township": None,
+        "village": None,
+        "school": None,
+        "grade": None,
+        "class_name": "",
+    }
+    if "county" in place:
+        kwargs["county"] = county
+    if "township" in place:
+        kwargs["township"] = townships[place["township"]]
+    if "village" in place:
+        kwargs["village"] = villages[place["village"]]
+    if "school" in place:
+        kwargs["school"] = schools[place["school"]]
+        kwargs["grade"] = place.get("grade")
+        kwargs["class_name"] = place.get("class_name", "")
+    return kwargs
+
+
+def _ensure_users(county, townships, villages, schools):
+    User = get_user_model()
+    users = []
+    for username, display, role, _place in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = display
+        user.is_active = True
+        user.is_staff = user.is_superuser = username in SUPERUSERS
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        for place in _MEMBERSHIP_PLACES[username]:
+            Membership.objects.get_or_create(
+                user=user,
+                role=role,
+                **_membership_kwargs(place, county, townships, villages, schools),
+            )
+        users.append(user)
+    return users
