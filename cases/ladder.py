@@ -50,3 +50,16 @@ def step_todo(case, index, step, *, calendar, on):
 def steps_reached(ladder, streak):
     """Indexes (1-based) of the ladder steps a streak has reached."""
     return [i for i, step in enumerate(ladder, start=1) if streak >= step["day"]]
+
+
+def create_todos(todos):
+    """Save to-dos once per (case, key) (bulk_create, ignore_conflicts: two
+    runs at once write each once); returns how many are new."""
+    if not todos:
+        return 0
+    keys = {(t.case_id, t.key) for t in todos}
+    case_ids = {t.case_id for t in todos}
+    existing = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
+    Todo.objects.bulk_create(todos, ignore_conflicts=True)
+    after = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
+    return len((after - existing) & keys)

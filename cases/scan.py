@@ -217,7 +217,7 @@ def _open_and_escalate(absent, days, township_settings, calendar, on, result):
                 for i in reached
                 if i > c.stage
             ]
-    result.todos_created += _create_todos(todos)
+    result.todos_created += ladder.create_todos(todos)
     for stage, pks in stage_to.items():
         result.escalated += Case.objects.filter(pk__in=pks, stage__lt=stage).update(stage=stage)
     CaseEvent.objects.bulk_create(events, ignore_conflicts=True)
@@ -251,17 +251,6 @@ def _try(case, action, **changes):
     except states.TransitionError:
         return False
     return True
-
-
-def _create_todos(todos):
-    if not todos:
-        return 0
-    keys = {(t.case_id, t.key) for t in todos}
-    case_ids = {t.case_id for t in todos}
-    existing = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
-    Todo.objects.bulk_create(todos, ignore_conflicts=True)
-    after = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
-    return len((after - existing) & keys)
 
 
 def _roll_called(day):
@@ -379,7 +368,7 @@ def _notice_deadlines(county, on, result):
         )
         for n in overdue
     ]
-    result.todos_created += _create_todos(todos)
+    result.todos_created += ladder.create_todos(todos)
 
 
 def flag_overdue(*, county, on):

@@ -181,3 +181,29 @@ def test_under_a_year_out_goes_back_to_the_old_class(world, login):
     assert "原则上回原年级原班级" in resp.content.decode()
     case.refresh_from_db()
     assert case.state == "open"
+
+
+def test_pages_show_what_a_task_or_command_did_as_the_system(world, login):
+    """Roll calls, absences and timeline events written by the demo, the scan
+    or an import have no user: the pages say 系统 instead of failing."""
+    from django.urls import reverse as url_for
+
+    from cases.models import Absence, ClassRollCall, Term
+
+    day = datetime.date(2026, 9, 29)
+    Term.objects.create(
+        county=world.county,
+        name="2026年秋季学期",
+        start=datetime.date(2026, 9, 1),
+        end=datetime.date(2027, 1, 20),
+    )
+    ClassRollCall.objects.create(
+        school=world.s1, grade=5, class_name="1班", date=day, taken_by=None
+    )
+    Absence.objects.create(
+        child=world.c_class, date=day, kind=Absence.Kind.UNEXCUSED, recorded_by=None
+    )
+    client = login(world.teacher)
+    html = client.get(url_for("cases:attendance"), {"date": "2026-09-29"}).content.decode()
+    assert "已点名（系统" in html
+    assert client.get(url_for("cases:attendance_child", args=[world.c_class.pk])).status_code == 200

@@ -66,18 +66,6 @@ def _months_between(first, last):
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
-def _create_todos(todos):
-    """Save to-dos once per (case, key); returns how many are new."""
-    if not todos:
-        return 0
-    keys = {(t.case_id, t.key) for t in todos}
-    case_ids = {t.case_id for t in todos}
-    existing = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
-    Todo.objects.bulk_create(todos, ignore_conflicts=True)
-    after = set(Todo.objects.filter(case_id__in=case_ids).values_list("case_id", "key"))
-    return len((after - existing) & keys)
-
-
 def _missed_weeks(county, on):
     """送教上门: a school week (Mon–Sun with a school day) ended without a session."""
     last_monday = on - datetime.timedelta(days=on.weekday() + 7)
@@ -123,7 +111,7 @@ def _missed_weeks(county, on):
                     )
                 )
             monday += datetime.timedelta(weeks=1)
-    return _create_todos(todos)
+    return ladder.create_todos(todos)
 
 
 def _missed_months(county, on):
@@ -163,7 +151,7 @@ def _missed_months(county, on):
             missed = _month_of_key(t.key)
             if missed and any(ym >= missed for ym in held):
                 made_up.append(t.pk)
-    created = _create_todos(todos)
+    created = ladder.create_todos(todos)
     done = Todo.objects.filter(pk__in=made_up, done_at__isnull=True).update(
         done_at=timezone.now(), done_note="已开展联合劝返（学生本人在场）"
     )
@@ -189,7 +177,7 @@ def _reviews_due(county, on):
         )
         for d in due
     ]
-    return _create_todos(todos)
+    return ladder.create_todos(todos)
 
 
 def daily_followups(*, county, on):
