@@ -15,8 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from students import jurisdiction
-from students.jurisdiction import Role, child_scope, memberships
+from students.jurisdiction import access
 from students.models import Child, School
 from students.selectors import settings_for
 
@@ -28,7 +27,6 @@ from .scan import lookback, streak_expression
 Kind = Absence.Kind
 PRESENT = "present"
 MARKS = {PRESENT: "到", Kind.LEAVE: "请假", Kind.UNEXCUSED: "无故未到校"}
-ATTENDANCE_ROLES = jurisdiction.ATTENDANCE_ROLES
 # Children on a class's attendance list: those who should be in class.
 ON_ROLL_STATUSES = [
     Child.Status.ENROLLED,
@@ -45,11 +43,11 @@ BATCH_SIZE = 1000
 
 def attendance_scope(user):
     """A Q over Child: the children whose attendance the user records."""
-    return child_scope(user, roles=ATTENDANCE_ROLES)
+    return access(user).attendance_children()
 
 
 def may_take_attendance(user):
-    return any(m.role in ATTENDANCE_ROLES for m in memberships(user))
+    return access(user).may_take_attendance()
 
 
 @dataclass(frozen=True)
@@ -72,13 +70,11 @@ def classes_for_user(user):
     """The classes the user takes attendance for, in order: a teacher's own
     class(es), then every class with children on roll in an admin's school."""
     found = {}
-    admin_schools = {}
-    for m in memberships(user):
-        if m.role == Role.TEACHER and m.school_id and m.grade:
-            c = SchoolClass(m.school, m.grade, m.class_name)
-            found.setdefault(c.key, c)
-        elif m.role == Role.SCHOOL_ADMIN and m.school_id:
-            admin_schools[m.school_id] = m.school
+    classes, schools = access(user).attendance_classes()
+    for school, grade, class_name in classes:
+        c = SchoolClass(school, grade, class_name)
+        found.setdefault(c.key, c)
+    admin_schools = {school.pk: school for school in schools}
     if admin_schools:
         rows = (
             Child.objects.filter(

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from students.jurisdiction import child_scope
+from students.jurisdiction import access
 from students.models import Child, School
 from students.sheets import CellError, Column, SheetError, read_sheet
 
@@ -101,7 +101,7 @@ class _Planner:
         self.plan = Plan(errors=list(parsed.errors))
         values = [r.values for r in parsed.rows]
         reach = Child.objects.filter(
-            attendance.attendance_scope(user) if user.pk else child_scope(user),
+            attendance.attendance_scope(user) if user.pk else access(user).children(),
             school__isnull=False,
         )
         if school is not None:

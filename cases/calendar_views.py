@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from students import jurisdiction
+from students.jurisdiction import access
 from students.models import School
 from students.schoolage import school_year_start
 
@@ -30,7 +30,6 @@ from . import calendar_edits
 from .calendar import ONE_DAY, SchoolCalendar, is_national_working_day
 from .models import CalendarDay, Term
 
-Role = jurisdiction.Role
 WEEKDAYS = "一二三四五六日"
 NOT_ALLOWED = "只有县教育局和学校管理员可以查看和修改校历。"
 
@@ -64,15 +63,10 @@ class Place:
 
 def places_for(user):
     """The calendars the user keeps: their counties', then their schools'."""
-    counties, schools = {}, {}
-    for m in jurisdiction.memberships(user):
-        if m.role == Role.COUNTY:
-            counties[m.county_id] = Place(f"county-{m.county_id}", m.county_id, None, str(m.county))
-        elif m.role == Role.SCHOOL_ADMIN:
-            schools[m.school_id] = Place(
-                f"school-{m.school_id}", m.school.township.county_id, m.school, str(m.school)
-            )
-    return [*counties.values(), *schools.values()]
+    counties, schools = access(user).calendar_places()
+    places = [Place(f"county-{c.pk}", c.pk, None, str(c)) for c in counties]
+    places += [Place(f"school-{s.pk}", s.township.county_id, s, str(s)) for s in schools]
+    return list({place.key: place for place in places}.values())
 
 
 def _place(request):

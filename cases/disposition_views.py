@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from students import jurisdiction
+from students.jurisdiction import access
 
 from . import dispositions as rules
 from . import endings, selectors
@@ -201,7 +201,7 @@ def case_dispositions(request, pk):
             "case": case,
             "events": case.events.select_related("by"),
             "todos": selectors.todos_for_case(case),
-            "may_edit": jurisdiction.can_edit_child(user, case.child),
+            "may_edit": access(user).may_edit_child(case.child),
             "dispositions": rules.dispositions_of(case),
             "rules": rules.REGISTRY,
             "start_form": StartForm(kinds=kinds) if kinds else None,

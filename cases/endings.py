@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from students import jurisdiction
+from students.jurisdiction import access
 from students.models import Child, Membership, School, XuejiRecord
 from students.schoolage import school_year_start
 from students.selectors import settings_for, settings_groups
@@ -36,8 +36,6 @@ Role = Membership.Role
 Ending = Case.Ending
 S = Case.State
 
-# Who may close a case as 转学 / 外出就读 / 户籍迁出 / 死亡, or confirm a destination.
-ENDING_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
 CONFIRM_METHODS = [
     ("电话联系接收学校", "电话联系接收学校"),
     ("接收学校出具在读证明", "接收学校出具在读证明"),
@@ -92,7 +90,7 @@ OTHER_ENDINGS = {
 
 
 def may_end(user, case):
-    return bool(jurisdiction.roles_for_child(user, case.child) & ENDING_ROLES)
+    return access(user).may_end_case(case)
 
 
 def _ending(ending):
@@ -213,12 +211,12 @@ def close_other(*, case, ending, note, by):
 
 
 def may_reopen(user, case):
-    return not case.is_open and jurisdiction.can_edit_child(user, case.child)
+    return not case.is_open and access(user).may_edit_child(case.child)
 
 
 def reopen_case(*, case, note, by):
     """重新启动: a closed case opens again (劝返中); its record stays whole."""
-    if not jurisdiction.can_edit_child(by, case.child):
+    if not access(by).may_edit_child(case.child):
         raise PermissionDenied("您无权重新启动该个案。")
     note = (note or "").strip()
     if not note:

@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from students.jurisdiction import access
+
 from . import notices
 from .models import Case, DropoutReport, ReturnNotice
 from .persuasion import MAX_UPLOAD_LABEL
@@ -68,10 +70,10 @@ def report_file(request, pk):
     """/cases/<pk>/report/: the school's report — read by everyone who sees
     the case, filed by the school's administrators while the case is open."""
     case = get_case(request.user, pk)
-    may_file = case.state == Case.State.OPEN and notices.may_file_report(request.user, case)
+    may_file = case.state == Case.State.OPEN and access(request.user).may_file_report(case)
     form = None
     if request.method == "POST":
-        if not notices.may_file_report(request.user, case):
+        if not access(request.user).may_file_report(case):
             raise Http404("报告单由学生就读学校的管理员（教务处、德育处）报送。")
         form = ReportForm(request.POST)
         if form.is_valid():
@@ -105,7 +107,7 @@ def report_file(request, pk):
 @login_required
 def notice_list(request):
     """/cases/notices/: the township's desk — reports to answer, notices to follow."""
-    if not notices.is_notice_office(request.user):
+    if not access(request.user).may_see_notices():
         raise Http404("通知书由乡镇控辍办签发和跟踪。")
     today = timezone.localdate()
     show = request.GET.get("show", "open")
@@ -127,7 +129,7 @@ def notice_list(request):
 @login_required
 def notice_issue(request, pk):
     case = get_case(request.user, pk)
-    if not notices.may_issue_notice(request.user, case):
+    if not access(request.user).may_act_for_township(notices.township_of(case).pk):
         raise Http404("《限期返校通知书》由学生居住地乡镇控辍办签发。")
     if request.method == "POST":
         form = IssueForm(request.POST)
@@ -167,7 +169,7 @@ def notice_detail(request, pk):
         {
             "notice": notice,
             "case": notice.case,
-            "may_act": notices.may_act_on_notice(request.user, notice),
+            "may_act": access(request.user).may_act_for_township(notice.township_id),
             "consequence": notices.CONSEQUENCE,
         },
     )
@@ -175,7 +177,7 @@ def notice_detail(request, pk):
 
 def _acting_notice(request, pk):
     notice = _get_notice(request.user, pk)
-    if not notices.may_act_on_notice(request.user, notice):
+    if not access(request.user).may_act_for_township(notice.township_id):
         raise Http404("由签发通知书的乡镇控辍办登记。")
     return notice
 

@@ -14,7 +14,7 @@ from django.db.models import CharField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from students.jurisdiction import Role, is_sysadmin, memberships, roles_for_child
+from students.jurisdiction import Role, access
 from students.selectors import settings_for
 
 from . import ladder, services, states
@@ -60,58 +60,12 @@ CONSEQUENCE = (
 RECEIPT_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".pdf"}
 
 
-# --- who may do what --------------------------------------------------------
-
-
 def township_of(case):
     """The township that acts for this child: where the child lives (户籍所在地乡镇)."""
     return case.child.village.township
 
 
-def may_file_report(user, case):
-    """The school files the report (001, 004): its administrators (教务处、德育处、
-    校长). A class teacher reports to them, not to the township."""
-    return case.child.school_id is not None and bool(
-        roles_for_child(user, case.child) & {Role.SCHOOL_ADMIN, Role.SYSADMIN}
-    )
-
-
-def _is_township_office(user, township_id):
-    return any(m.role == Role.TOWNSHIP and m.township_id == township_id for m in memberships(user))
-
-
-def may_issue_notice(user, case):
-    """The township office where the child lives issues the notice."""
-    return _is_township_office(user, case.child.village.township_id)
-
-
-def may_act_on_notice(user, notice):
-    """Service and outcome: the office that issued the notice."""
-    return _is_township_office(user, notice.township_id)
-
-
-def is_notice_office(user):
-    """Offices with a notices page: townships act; the county looks on."""
-    return is_sysadmin(user) or any(
-        m.role in (Role.TOWNSHIP, Role.COUNTY) for m in memberships(user)
-    )
-
-
 # --- reads -----------------------------------------------------------------
-
-
-def township_q(user, path):
-    """A Q over a model whose `path` leads to Township: the townships whose
-    notices the user oversees (own township, or the whole county)."""
-    if is_sysadmin(user):
-        return Q()
-    q = Q(pk__in=[])
-    for m in memberships(user):
-        if m.role == Role.TOWNSHIP:
-            q |= Q(**{path: m.township_id})
-        elif m.role == Role.COUNTY:
-            q |= Q(**{f"{path}__county_id": m.county_id})
-    return q
 
 
 def _open_notice_todo(field):
@@ -127,7 +81,7 @@ def reported_cases_for_user(user):
     user's townships (by where the child lives), the most urgent first."""
     latest_report = DropoutReport.objects.filter(case=OuterRef("pk")).order_by("-filed_on", "-pk")
     return (
-        Case.objects.filter(township_q(user, "child__village__township"), state=S.REPORTED)
+        Case.objects.filter(access(user).townships("child__village__township"), state=S.REPORTED)
         .select_related("child__village__township", "child__school")
         .annotate(
             report_filed_on=Subquery(latest_report.values("filed_on")[:1]),
@@ -156,7 +110,7 @@ def _notices(qs):
 
 def notices_for_user(user):
     """Issued notices of the user's townships, newest first."""
-    return _notices(ReturnNotice.objects.filter(township_q(user, "township"))).order_by(
+    return _notices(ReturnNotice.objects.filter(access(user).townships("township"))).order_by(
         "-issued_on", "-year", "-number"
     )
 
@@ -164,7 +118,7 @@ def notices_for_user(user):
 def notice_for_user(user, pk):
     """A notice the user may see: of a case they may see, or of a township
     they oversee. ReturnNotice.DoesNotExist otherwise."""
-    visible = Q(case__in=cases_for_user(user).values("pk")) | township_q(user, "township")
+    visible = Q(case__in=cases_for_user(user).values("pk")) | access(user).townships("township")
     return _notices(ReturnNotice.objects.filter(visible)).get(pk=pk)
 
 
@@ -213,8 +167,9 @@ def case_panel_context(user, case):
     return {
         "reports": reports_of_case(case),
         "notices": with_status(notices_of_case(case)),
-        "may_file_report": case.state == S.OPEN and may_file_report(user, case),
-        "may_issue_notice": case.state == S.REPORTED and may_issue_notice(user, case),
+        "may_file_report": case.state == S.OPEN and access(user).may_file_report(case),
+        "may_issue_notice": case.state == S.REPORTED
+        and access(user).may_act_for_township(case.child.village.township_id),
     }
 
 

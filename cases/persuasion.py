@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from students.jurisdiction import Role, roles_for_child
+from students.jurisdiction import Role, access
 
 from . import services
 from .models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
@@ -86,7 +86,7 @@ def attachment_for_case(case, pk):
 def may_record(user, case):
     """Everyone who reaches the child through a role may record a contact,
     while the case has not been struck off (销号)."""
-    return case.state != Case.State.CLOSED and bool(roles_for_child(user, case.child))
+    return case.state != Case.State.CLOSED and access(user).may_record_persuasion(case)
 
 
 def answered_kinds(*, method, roles):
@@ -101,7 +101,7 @@ def answered_kinds(*, method, roles):
 
 def first_participant(user, case):
     """The recorder as the first participant of a new record."""
-    roles = roles_for_child(user, case.child)
+    roles = access(user).roles_for(case.child)
     role = next((r for r in SIDE_OF_ROLE if r in roles), None)
     return {
         "name": user.get_full_name() or user.username,
@@ -296,7 +296,7 @@ def record_persuasion(
         a.full_clean(exclude=["case", "record", "uploaded_by"])
         a.save()
 
-    kinds = answered_kinds(method=method, roles=roles_for_child(by, case.child))
+    kinds = answered_kinds(method=method, roles=access(by).roles_for(case.child))
     label = f"{record.get_method_display()}劝学（{record.at:%Y-%m-%d}）"
     done = services.complete_todos(case=case, kinds=kinds, by=by, note=label) if kinds else 0
     names = "、".join(r["name"] for r in rows)

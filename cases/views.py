@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from students import jurisdiction
+from students.jurisdiction import access
 from students.models import Child
 from students.selectors import child_for_user
 
@@ -46,7 +46,7 @@ def case_detail(request, pk):
             "case": case,
             "events": case.events.select_related("by"),
             "todos": selectors.todos_for_case(case),
-            "may_edit": jurisdiction.can_edit_child(request.user, case.child),
+            "may_edit": access(request.user).may_edit_child(case.child),
             "return_form": ReturnForm(
                 initial={
                     "returned_on": case.returned_on or timezone.localdate(),
@@ -68,7 +68,7 @@ def open_case(request, child_pk):
         child = child_for_user(request.user, child_pk)
     except Child.DoesNotExist:
         raise Http404("没有找到该学生。") from None
-    if not jurisdiction.can_edit_child(request.user, child):
+    if not access(request.user).may_edit_child(child):
         raise Http404("无权为该学生建档。")
     try:
         case = services.open_case_by_hand(
@@ -104,7 +104,7 @@ class ReturnForm(forms.Form):
 def record_return(request, pk):
     """A person records the return (the daily scan also sees it from attendance)."""
     case = selectors.case_or_404(request.user, pk)
-    if not jurisdiction.can_edit_child(request.user, case.child):
+    if not access(request.user).may_edit_child(case.child):
         raise Http404("无权登记返校。")
     form = ReturnForm(request.POST)
     try:

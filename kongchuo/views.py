@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from cases import selectors as case_selectors
-from students import jurisdiction
 from students import selectors as student_selectors
+from students.jurisdiction import access
 
 
 def _database_ok():
@@ -48,7 +48,7 @@ def home(request):
     """Each role lands on its work: its to-dos first (overdue ones of the
     levels below too), then its roster, class or overview."""
     user = request.user
-    role = jurisdiction.main_role(user)
+    role = access(user).main_role()
     if role is None:
         return render(request, "no_role.html")
     context = {
@@ -56,8 +56,8 @@ def home(request):
         "todos": list(case_selectors.my_todos(user)[:20]),
         "overdue_below": list(case_selectors.overdue_below(user)[:20]),
     }
-    if role in (jurisdiction.Role.TOWNSHIP, jurisdiction.Role.COUNTY, jurisdiction.Role.SYSADMIN):
-        by = "village" if role == jurisdiction.Role.TOWNSHIP else "township"
+    by = access(user).overview_level()
+    if by:
         context["overview"] = student_selectors.status_overview(user, by=by)
         context["by_label"] = "村（社区）" if by == "village" else "乡镇"
         context["columns"] = student_selectors.STATUS_COLUMNS

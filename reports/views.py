@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 from django_tables2 import LazyPaginator, RequestConfig
 
+from students.jurisdiction import access
 from students.workbooks import workbook_response
 
 from . import ledgers
@@ -80,7 +81,7 @@ def _page(request, selection, export_url, **context):
             "table": table,
             "filter": selection.filterset,
             "export_url": export_url,
-            "may_export_full": ledgers.may_export_full(request.user),
+            "may_export_full": access(request.user).may_export_full(),
             "full_label": ledgers.FULL_EXPORT_LABEL,
             "confidential": ledgers.CONFIDENTIAL,
             **context,
@@ -90,7 +91,7 @@ def _page(request, selection, export_url, **context):
 
 def _export(request, selection):
     full = request.method == "POST" and request.POST.get("full") == "1"
-    if full and not ledgers.may_export_full(request.user):
+    if full and not access(request.user).may_export_full():
         raise Http404("无权导出完整身份证号和电话。")
     viewer = ledgers.Viewer.for_user(request.user, full=full)
     wb, rows = ledgers.build_workbook(selection, viewer)
@@ -104,7 +105,7 @@ def index(request):
     user = request.user
     place = ledgers.user_place(user)
     entries = []
-    if ledgers.may_see_roster_ledgers(user):
+    if access(user).may_see_roster_ledgers():
         entries += [
             {
                 "title": place.title(ledger.title),
@@ -120,7 +121,7 @@ def index(request):
                 "description": ledgers.VILLAGE_ROSTER.description,
             }
         )
-    if ledgers.may_see_term_list(user):
+    if access(user).may_see_term_list():
         entries.append(
             {
                 "title": place.title(ledgers.TERM_ABSENT.title),
@@ -145,7 +146,7 @@ def child_ledger_export(request, slug):
 
 @login_required
 def roster_villages(request):
-    if not ledgers.may_see_roster_ledgers(request.user):
+    if not access(request.user).may_see_roster_ledgers():
         raise Http404("您无权查看底数台账。")
     villages = ledgers.roster_villages(request.user).annotate(children_count=Count("children"))
     return render(request, "reports/roster_villages.html", {"villages": villages})

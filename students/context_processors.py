@@ -1,23 +1,16 @@
-from . import jurisdiction
-
-Role = jurisdiction.Role
+from .jurisdiction import access
 
 
 def nav(request):
-    """What the top bar offers this user."""
+    """What the top bar offers this user: the access module decides."""
     user = request.user
     if not user.is_authenticated:
         return {}
-    roles = {m.role for m in jurisdiction.memberships(user)}
-    counties, townships = jurisdiction.settings_scopes(user)
+    a = access(user)
     return {
-        "may_edit_settings": bool(counties or townships),
-        # Class teachers and school administrators record attendance (cases/).
-        "may_take_attendance": bool(roles & jurisdiction.ATTENDANCE_ROLES),
-        # The township office issues and follows the 限期返校通知书 (cases/notices.py).
-        "may_see_notices": Role.TOWNSHIP in roles,
-        # The county education bureau approves dispositions (cases/dispositions/).
-        "may_approve_dispositions": Role.COUNTY in roles,
-        # The county keeps its school calendar; a school admin adds the school's own (cases/).
-        "may_edit_calendar": bool(roles & {Role.COUNTY, Role.SCHOOL_ADMIN}),
+        "may_edit_settings": a.may_edit_settings(),
+        "may_take_attendance": a.may_take_attendance(),
+        "may_see_notices": a.may_see_notices(),
+        "may_approve_dispositions": a.may_approve_dispositions(),
+        "may_edit_calendar": a.may_edit_calendar(),
     }

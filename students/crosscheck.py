@@ -42,10 +42,9 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from . import schoolage
-from .jurisdiction import Role, is_sysadmin, memberships
+from .jurisdiction import access
 from .models import (
     Child,
-    County,
     CrossCheckRun,
     HujiRecord,
     Lead,
@@ -88,12 +87,6 @@ STAGE_SCHOOL_RANK = {
     "primary": [SchoolKind.PRIMARY, SchoolKind.NINE_YEAR, SchoolKind.TEACHING_POINT],
     "junior": [SchoolKind.JUNIOR, SchoolKind.NINE_YEAR],
 }
-# Who decides a lead: the roles that keep the roster (jurisdiction.EDIT_ROLES).
-# A class teacher sees the leads of their own class but does not decide them:
-# confirming one changes a child's status, which a teacher may not do.
-DECIDE_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN}
-
-_NOTHING = Q(pk__in=[])
 
 
 # --------------------------------------------------------------------------
@@ -120,50 +113,9 @@ def term_label(on=None):
 # --------------------------------------------------------------------------
 
 
-def _lead_q(m):
-    if m.role == Role.VILLAGE:
-        return Q(village_id=m.village_id)
-    if m.role == Role.TEACHER:
-        return Q(
-            school_id=m.school_id,
-            child__school_id=m.school_id,
-            child__grade=m.grade,
-            child__class_name=m.class_name,
-        )
-    if m.role == Role.SCHOOL_ADMIN:
-        return Q(school_id=m.school_id)
-    if m.role == Role.TOWNSHIP:
-        return Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id)
-    if m.role == Role.COUNTY:
-        return (
-            Q(county_id=m.county_id)
-            | Q(village__township__county_id=m.county_id)
-            | Q(school__township__county_id=m.county_id)
-        )
-    return _NOTHING
-
-
-def lead_scope(user, *, deciding=False):
-    """A Q over Lead: the leads the user may see (or, deciding=True, decide).
-
-    village cadre: leads of their village; class teacher: leads about children
-    of their class at their school (read only); school admin: leads of their
-    school; township: leads whose village or school is in the township;
-    county: the county's; system administrator: all.
-    """
-    if is_sysadmin(user):
-        return Q()
-    q = _NOTHING
-    for m in memberships(user):
-        if deciding and m.role not in DECIDE_ROLES:
-            continue
-        q |= _lead_q(m)
-    return q
-
-
 def leads_for_user(user, *, deciding=False):
     return (
-        Lead.objects.filter(lead_scope(user, deciding=deciding))
+        Lead.objects.filter(access(user).leads(deciding=deciding))
         .select_related("village__township", "school", "child", "decided_by")
         .order_by(
             Case(When(state=Lead.State.OPEN, then=0), default=1, output_field=IntegerField()),
@@ -181,42 +133,27 @@ def lead_periods(leads, *, limit=24):
 def decidable_lead_ids(user, pks):
     """Which of these leads the user may decide (one query)."""
     return set(
-        Lead.objects.filter(lead_scope(user, deciding=True), pk__in=pks).values_list(
+        Lead.objects.filter(access(user).leads(deciding=True), pk__in=pks).values_list(
             "pk", flat=True
         )
     )
 
 
 def may_decide_leads(user):
-    return is_sysadmin(user) or any(m.role in DECIDE_ROLES for m in memberships(user))
+    return access(user).may_decide_leads()
 
 
 def run_targets(user):
     """[(key, county, township or None, label)]: where the user may start a run."""
-    if is_sysadmin(user):
-        return [(f"c{c.pk}", c, None, f"{c}（全县）") for c in County.objects.all()]
-    targets = {}
-    for m in memberships(user):
-        if m.role == Role.COUNTY:
-            targets[f"c{m.county_id}"] = (m.county, None, f"{m.county}（全县）")
-        elif m.role == Role.TOWNSHIP:
-            targets[f"t{m.township_id}"] = (m.township.county, m.township, str(m.township))
-    return [(key, *value) for key, value in targets.items()]
+    counties, townships = access(user).run_places()
+    return [(f"c{c.pk}", c, None, f"{c}（全县）") for c in counties] + [
+        (f"t{t.pk}", t.county, t, str(t)) for t in townships
+    ]
 
 
 def runs_for_user(user, *, limit=10):
     """The latest runs over the places the user may run comparisons for."""
-    if is_sysadmin(user):
-        q = Q()
-    else:
-        q = _NOTHING
-        for m in memberships(user):
-            if m.role == Role.COUNTY:
-                q |= Q(county_id=m.county_id)
-            elif m.role == Role.TOWNSHIP:
-                q |= Q(township_id=m.township_id) | Q(
-                    county_id=m.township.county_id, township__isnull=True
-                )
+    q = access(user).check_runs()
     return list(
         CrossCheckRun.objects.filter(q).select_related("county", "township", "started_by")[:limit]
     )

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from .jurisdiction import may_see_juvenile_cases, school_scope, village_scope
+from .jurisdiction import access
 from .models import Child, Household, School, Village
 from .pinyin import looks_like_pinyin
 
@@ -34,9 +34,9 @@ class ChildFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["village"].queryset = Village.objects.filter(village_scope(user))
-        self.filters["school"].queryset = School.objects.filter(school_scope(user))
-        if not may_see_juvenile_cases(user):
+        self.filters["village"].queryset = Village.objects.filter(access(user).villages())
+        self.filters["school"].queryset = School.objects.filter(access(user).schools())
+        if not access(user).may_see_juvenile_cases():
             # Nobody else may even search by it (DOMAIN §9).
             self.filters["special_group"].extra["choices"] = [
                 c for c in SPECIAL_GROUP_CHOICES if c[0] != "is_juvenile_case"
@@ -86,7 +86,7 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["village"].queryset = Village.objects.filter(village_scope(user))
+        self.filters["village"].queryset = Village.objects.filter(access(user).villages())
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(Q(**{value: True}))

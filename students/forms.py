@@ -2,14 +2,7 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 
 from . import idcard, selectors
-from .jurisdiction import (
-    child_scope,
-    household_scope,
-    may_see_juvenile_cases,
-    memberships,
-    school_scope,
-    village_scope,
-)
+from .jurisdiction import access
 from .models import LADDER_PRESETS, Child, Household, JurisdictionSettings, Village
 
 
@@ -32,7 +25,7 @@ class HouseholdForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = Village.objects.filter(
-            village_scope(user)
+            access(user).villages()
         ).select_related("township")
         self.fields["group"].queryset = (
             self.fields["group"]
@@ -82,10 +75,12 @@ class ChildForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["village"].queryset = Village.objects.filter(
-            village_scope(user)
+            access(user).villages()
         ).select_related("township")
         self.fields["household"].queryset = self._household_choices(user)
-        self.fields["school"].queryset = self.fields["school"].queryset.filter(school_scope(user))
+        self.fields["school"].queryset = self.fields["school"].queryset.filter(
+            access(user).schools()
+        )
         self.fields["id_number"].widget.attrs.update(autocomplete="off", inputmode="text")
         for name in ("father_phone", "mother_phone", "guardian_phone"):
             self.fields[name].widget.attrs.update(inputmode="tel")
@@ -97,7 +92,7 @@ class ChildForm(forms.ModelForm):
                 self.initial[name] = ""
                 current = idcard.mask_id_number(getattr(self.instance, name)) or "无"
                 self.fields[name].help_text = f"当前：{current}。留空则不变。"
-        if not may_see_juvenile_cases(user):
+        if not access(user).may_see_juvenile_cases():
             del self.fields["is_juvenile_case"]
         if self.instance.pk:
             # Later changes of status go through 变更状态, with a reason.
@@ -109,10 +104,10 @@ class ChildForm(forms.ModelForm):
             self.data.get("village") or self.initial.get("village") or self.instance.village_id
         )
         village = getattr(village, "pk", village)
-        households = Household.objects.filter(household_scope(user))
+        households = Household.objects.filter(access(user).households())
         if village:
             return households.filter(village_id=village)
-        own_villages = [m.village_id for m in memberships(user) if m.village_id]
+        own_villages = access(user).own_village_ids()
         if own_villages:  # a village cadre: their own few villages
             return households.filter(village_id__in=own_villages).select_related("village")
         self.fields["household"].help_text = "先选择村（社区）并保存，或从家庭户页面“添加子女”。"
@@ -137,7 +132,7 @@ class ChildForm(forms.ModelForm):
         data = super().clean()
         owner = selectors.id_number_owner(data.get("id_number"), exclude_pk=self.instance.pk)
         if owner is not None:
-            if Child.objects.filter(child_scope(self.user), pk=owner.pk).exists():
+            if Child.objects.filter(access(self.user).children(), pk=owner.pk).exists():
                 message = format_html(
                     '该身份证号已登记为 <a href="{}">{}</a>（{}{}），请勿重复登记。',
                     owner.get_absolute_url(),
@@ -167,7 +162,7 @@ class ChildForm(forms.ModelForm):
         if similar:
             visible = set(
                 Child.objects.filter(
-                    child_scope(self.user), pk__in=[c.pk for c in similar]
+                    access(self.user).children(), pk__in=[c.pk for c in similar]
                 ).values_list("pk", flat=True)
             )
             shown = format_html_join(

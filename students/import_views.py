@@ -8,7 +8,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import import_workbooks, importing, jurisdiction, tasks
+from . import import_workbooks, importing, tasks
+from .jurisdiction import access
 from .models import ImportBatch, School, Village
 
 Kind = ImportBatch.Kind
@@ -35,9 +36,9 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["village"].queryset = Village.objects.filter(
-            jurisdiction.village_scope(user)
+            access(user).villages()
         ).select_related("township")
-        self.fields["school"].queryset = School.objects.filter(jurisdiction.school_scope(user))
+        self.fields["school"].queryset = School.objects.filter(access(user).schools())
 
     def clean(self):
         data = super().clean()
@@ -62,8 +63,9 @@ class UploadForm(forms.Form):
 
 
 def _batches_for_user(user):
-    qs = ImportBatch.objects.select_related("county", "village", "school", "user")
-    return qs if jurisdiction.is_sysadmin(user) else qs.filter(user=user)
+    return ImportBatch.objects.filter(access(user).import_batches()).select_related(
+        "county", "village", "school", "user"
+    )
 
 
 def _get_batch_for_user(user, pk):
@@ -154,9 +156,7 @@ def import_template(request):
     kind = request.GET.get("kind", Kind.ROSTER)
     if kind not in Kind.values:
         raise Http404("没有这种模板。")
-    villages = Village.objects.filter(jurisdiction.village_scope(request.user)).select_related(
-        "township"
-    )
+    villages = Village.objects.filter(access(request.user).villages()).select_related("township")
     village = None
     if request.GET.get("village"):
         village = get_object_or_404(villages, pk=request.GET["village"])
@@ -167,7 +167,4 @@ def import_template(request):
 
 
 def _place_name(user):
-    m = next(iter(jurisdiction.memberships(user)), None)
-    if m is None:
-        return ""
-    return str(m.school or m.village or m.township or m.county or "")
+    return str(access(user).first_place() or "")

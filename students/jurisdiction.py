@@ -1,33 +1,63 @@
-"""The one place that decides what a user may see and do.
+"""The one place that decides who may see and do what.
 
-Every view, export, command run as a user and task that produces a file
-scopes its rows with `child_scope()` / `household_scope()` (or
-`Child.objects.visible_to(user)`), and asks `can_*()` before showing an
-unmasked value or saving a change.
+`access(user)` is the user's Access, built once per request (cached on the
+user object like its memberships): query builders (Q objects) for every
+scoped thing and `may_…` predicates for every action. Views, selectors,
+forms, imports, exports, tasks and the menu ask it; nothing else branches on
+roles. Builders take `path`, the lookup from the model being queried to the
+scoped thing (`child__` for a case, `case__child__` for a to-do), so this
+module knows no model of cases/ or reports/ and stays at the bottom.
+
+A new office (the county's leading group, 公安, 司法所) is a new Role with a
+line in each `_REACH_*` table below and in the role sets that grant actions;
+nothing outside this module changes. Unmasked looks go through
+`Access.reveal()`, which checks and records in one step (the audit hook).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import Child, Membership
+from .models import Child, County, Membership
 
 Role = Membership.Role
+_NOTHING = Q(pk__in=[])
 
-# Who may see what, unmasked, on a detail page (DOMAIN §9: minimum access).
-# A class teacher phones guardians on day 1 but has no need for ID numbers.
+# --- who may do what, as role sets (DOMAIN §9: minimum access) ------------
+
+# Unmasked on a detail page. A class teacher phones guardians on day 1 but
+# has no need for ID numbers.
+OFFICES = frozenset({Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
 REVEAL_ROLES = {
-    "id_number": {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN},
-    "phones": {
-        Role.VILLAGE,
-        Role.TEACHER,
-        Role.SCHOOL_ADMIN,
-        Role.TOWNSHIP,
-        Role.COUNTY,
-        Role.SYSADMIN,
-    },
+    "id_number": OFFICES | {Role.VILLAGE},
+    "phones": OFFICES | {Role.VILLAGE, Role.TEACHER},
 }
 # 涉案未成年人 is shown only to offices that handle it.
-JUVENILE_CASE_ROLES = {Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN}
-EDIT_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN}
+JUVENILE_CASE_ROLES = OFFICES
+# Keep the roster: edit a child, change a status, decide a 比对 lead (a
+# teacher sees the leads of the class but may not change a child's status).
+EDIT_ROLES = OFFICES | {Role.VILLAGE}
+# Put a new household somewhere: a village to put it in.
+ADD_ROLES = frozenset({Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
+# The county ledgers and the 底数台账: roles that keep a roster.
+ROSTER_ROLES = ADD_ROLES
+# Take attendance: class teachers for their class, admins for their school.
+ATTENDANCE_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN})
+# Answer the term-start check (动态摸排); township and county read the result.
+TERM_CHECK_ROLES = frozenset({Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TEACHER})
+# The school files the report (001, 004): 教务处、德育处、校长, not the teacher.
+REPORT_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.SYSADMIN})
+# The notices page: townships act, the county looks on.
+NOTICE_PAGE_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
+# Close a case as 转学 / 外出就读 / 户籍迁出 / 死亡, or confirm a destination.
+ENDING_ROLES = OFFICES
+# Record a 送教上门 session: the teachers who go, their school, the township.
+SESSION_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.SYSADMIN})
+# Approve a disposition: the county education bureau only (not IT admins).
+APPROVER_ROLES = frozenset({Role.COUNTY})
+# Keep a school calendar: the county's terms, a school's own days.
+CALENDAR_ROLES = frozenset({Role.COUNTY, Role.SCHOOL_ADMIN})
+# Run the 四查三比对 and edit settings: the county, or a township for itself.
+RUN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,
@@ -38,7 +68,71 @@ ROLE_RANK = [
     Role.VILLAGE,
 ]
 
-_NOTHING = Q(pk__in=[])
+# --- reach of one membership, as a Q with a path prefix ---------------------
+
+_REACH_CHILD = {
+    Role.VILLAGE: lambda m, p: Q(**{f"{p}village_id": m.village_id}),
+    Role.TEACHER: lambda m, p: Q(
+        **{f"{p}school_id": m.school_id, f"{p}grade": m.grade, f"{p}class_name": m.class_name}
+    ),
+    Role.SCHOOL_ADMIN: lambda m, p: Q(**{f"{p}school_id": m.school_id}),
+    Role.TOWNSHIP: lambda m, p: (
+        Q(**{f"{p}village__township_id": m.township_id})
+        | Q(**{f"{p}school__township_id": m.township_id})
+    ),
+    Role.COUNTY: lambda m, p: (
+        Q(**{f"{p}village__township__county_id": m.county_id})
+        | Q(**{f"{p}school__township__county_id": m.county_id})
+    ),
+}
+_REACH_VILLAGE = {
+    Role.VILLAGE: lambda m, p: Q(**{f"{p}pk": m.village_id}),
+    Role.TOWNSHIP: lambda m, p: Q(**{f"{p}township_id": m.township_id}),
+    Role.COUNTY: lambda m, p: Q(**{f"{p}township__county_id": m.county_id}),
+}
+_REACH_SCHOOL = {
+    Role.TEACHER: lambda m, p: Q(**{f"{p}pk": m.school_id}),
+    Role.SCHOOL_ADMIN: lambda m, p: Q(**{f"{p}pk": m.school_id}),
+    Role.VILLAGE: lambda m, p: Q(**{f"{p}township_id": m.village.township_id}),
+    Role.TOWNSHIP: lambda m, p: Q(**{f"{p}township_id": m.township_id}),
+    Role.COUNTY: lambda m, p: Q(**{f"{p}township__county_id": m.county_id}),
+}
+# A 比对 lead names a village, a school or (户籍 × 学籍) only the county.
+_REACH_LEAD = {
+    Role.VILLAGE: lambda m: Q(village_id=m.village_id),
+    Role.TEACHER: lambda m: Q(school_id=m.school_id) & _REACH_CHILD[Role.TEACHER](m, "child__"),
+    Role.SCHOOL_ADMIN: lambda m: Q(school_id=m.school_id),
+    Role.TOWNSHIP: lambda m: (
+        Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id)
+    ),
+    Role.COUNTY: lambda m: (
+        Q(county_id=m.county_id)
+        | Q(village__township__county_id=m.county_id)
+        | Q(school__township__county_id=m.county_id)
+    ),
+}
+# To-dos addressed to a membership itself, and those of the levels it
+# oversees (overdue ones go up).
+_OWN_TODO = {
+    Role.TEACHER: lambda m: Q(
+        role=Role.TEACHER,
+        school_id=m.school_id,
+        case__child__grade=m.grade,
+        case__child__class_name=m.class_name,
+    ),
+    Role.SCHOOL_ADMIN: lambda m: Q(role=Role.SCHOOL_ADMIN, school_id=m.school_id),
+    Role.VILLAGE: lambda m: Q(role=Role.VILLAGE, village_id=m.village_id),
+    Role.TOWNSHIP: lambda m: Q(role=Role.TOWNSHIP, township_id=m.township_id),
+    Role.COUNTY: lambda m: Q(role=Role.COUNTY, county_id=m.county_id),
+}
+_BELOW_TODO = {
+    Role.SCHOOL_ADMIN: lambda m: Q(role=Role.TEACHER, school_id=m.school_id),
+    Role.TOWNSHIP: lambda m: (
+        (Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id))
+        & ~Q(role=Role.TOWNSHIP)
+    ),
+    Role.COUNTY: lambda m: ~Q(role=Role.COUNTY) & Q(county_id=m.county_id),
+}
 
 
 def memberships(user):
@@ -56,94 +150,320 @@ def memberships(user):
     return cached
 
 
-def is_sysadmin(user):
-    return user.is_authenticated and (
-        user.is_superuser or any(m.role == Role.SYSADMIN for m in memberships(user))
-    )
+def access(user):
+    """The user's Access, built once per user object (i.e. per request)."""
+    cached = getattr(user, "_kongchuo_access", None)
+    if cached is None:
+        cached = Access(user)
+        try:
+            user._kongchuo_access = cached
+        except AttributeError:  # AnonymousUser is fine to rebuild
+            pass
+    return cached
 
 
-def _child_q(m):
-    if m.role == Role.VILLAGE:
-        return Q(village_id=m.village_id)
-    if m.role == Role.TEACHER:
-        return Q(school_id=m.school_id, grade=m.grade, class_name=m.class_name)
-    if m.role == Role.SCHOOL_ADMIN:
-        return Q(school_id=m.school_id)
-    if m.role == Role.TOWNSHIP:
-        return Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id)
-    if m.role == Role.COUNTY:
-        return Q(village__township__county_id=m.county_id) | Q(
-            school__township__county_id=m.county_id
+class Access:
+    def __init__(self, user):
+        self.user = user
+        self.memberships = memberships(user)
+        self.roles = {m.role for m in self.memberships}
+        self.is_sysadmin = user.is_authenticated and (
+            user.is_superuser or Role.SYSADMIN in self.roles
         )
-    return _NOTHING
+        if self.is_sysadmin:
+            self.roles.add(Role.SYSADMIN)
 
+    def _any(self, roles):
+        return bool(self.roles & roles)
 
-def child_scope(user, *, roles=None):
-    """A Q over Child selecting exactly the children the user may see
-    (through the given roles only, when `roles` is set)."""
-    if is_sysadmin(user) and (roles is None or Role.SYSADMIN in roles):
-        return Q()
-    q = _NOTHING
-    for m in memberships(user):
-        if roles is None or m.role in roles:
-            q |= _child_q(m)
-    return q
+    def _q(self, table, path="", *, roles=None):
+        q = _NOTHING
+        for m in self.memberships:
+            if m.role in table and (roles is None or m.role in roles):
+                q |= table[m.role](m, path)
+        return q
 
+    # --- query builders ------------------------------------------------------
 
-def household_scope(user):
-    """Households of the user's villages, and those of children they may see."""
-    if is_sysadmin(user):
-        return Q()
-    q = _NOTHING
-    via_children = False
-    for m in memberships(user):
-        if m.role == Role.VILLAGE:
-            q |= Q(village_id=m.village_id)
-        elif m.role == Role.TOWNSHIP:
-            q |= Q(village__township_id=m.township_id)
-        elif m.role == Role.COUNTY:
-            q |= Q(village__township__county_id=m.county_id)
-        else:
-            via_children = True
-    if via_children:
-        q |= Q(pk__in=Child.objects.filter(child_scope(user)).values("household_id"))
-    return q
+    def children(self, path="", *, roles=None):
+        """The children the user sees (through `roles` only, when given): the
+        one rule for "whose data may this user open"."""
+        if self.is_sysadmin and (roles is None or Role.SYSADMIN in roles):
+            return Q()
+        return self._q(_REACH_CHILD, path, roles=roles)
 
+    def attendance_children(self, path=""):
+        """The children whose attendance the user records."""
+        return self.children(path, roles=ATTENDANCE_ROLES)
 
-def village_scope(user):
-    """A Q over Village: where the user may keep the roster."""
-    if is_sysadmin(user):
-        return Q()
-    q = _NOTHING
-    for m in memberships(user):
-        if m.role == Role.VILLAGE:
-            q |= Q(pk=m.village_id)
-        elif m.role == Role.TOWNSHIP:
-            q |= Q(township_id=m.township_id)
-        elif m.role == Role.COUNTY:
-            q |= Q(township__county_id=m.county_id)
-    return q
+    def term_check_children(self, path=""):
+        """Whom the user checks at term start (township and county read it)."""
+        return self.children(path, roles=TERM_CHECK_ROLES)
 
+    def cases(self, path=""):
+        """Cases (or rows of a case, with `path` to the case) of those children."""
+        return self.children(f"{path}child__")
 
-def school_scope(user):
-    """A Q over School: the schools a user's children may be placed in."""
-    if is_sysadmin(user):
-        return Q()
-    q = _NOTHING
-    for m in memberships(user):
-        if m.role in (Role.TEACHER, Role.SCHOOL_ADMIN):
-            q |= Q(pk=m.school_id)
-        elif m.role == Role.VILLAGE:
-            q |= Q(township_id=m.village.township_id)
-        elif m.role == Role.TOWNSHIP:
-            q |= Q(township_id=m.township_id)
-        elif m.role == Role.COUNTY:
-            q |= Q(township__county_id=m.county_id)
-    return q
+    def cases_to_approve(self, path=""):
+        """Cases whose dispositions the user approves (with `path` to the case)."""
+        return self.children(f"{path}child__", roles=APPROVER_ROLES)
+
+    def households(self):
+        """Households of the user's villages, and those of children they see."""
+        if self.is_sysadmin:
+            return Q()
+        q = self._q(_REACH_VILLAGE, "village__")
+        if self.roles - {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY}:
+            q |= Q(pk__in=Child.objects.filter(self.children()).values("household_id"))
+        return q
+
+    def villages(self, path=""):
+        """Where the user may keep the roster."""
+        return Q() if self.is_sysadmin else self._q(_REACH_VILLAGE, path)
+
+    def schools(self, path=""):
+        """The schools a user's children may be placed in."""
+        return Q() if self.is_sysadmin else self._q(_REACH_SCHOOL, path)
+
+    def townships(self, path):
+        """A Q over a model whose `path` leads to Township: the townships whose
+        notices the user oversees (own township, or the whole county)."""
+        if self.is_sysadmin:
+            return Q()
+        q = _NOTHING
+        for m in self.memberships:
+            if m.role == Role.TOWNSHIP:
+                q |= Q(**{path: m.township_id})
+            elif m.role == Role.COUNTY:
+                q |= Q(**{f"{path}__county_id": m.county_id})
+        return q
+
+    def leads(self, *, deciding=False):
+        """比对 leads the user sees (deciding=True: may decide)."""
+        if self.is_sysadmin:
+            return Q()
+        q = _NOTHING
+        for m in self.memberships:
+            if m.role in _REACH_LEAD and (not deciding or m.role in EDIT_ROLES):
+                q |= _REACH_LEAD[m.role](m)
+        return q
+
+    def check_runs(self):
+        """比对 runs over the places the user may run them for."""
+        if self.is_sysadmin:
+            return Q()
+        q = _NOTHING
+        for m in self.memberships:
+            if m.role == Role.COUNTY:
+                q |= Q(county_id=m.county_id)
+            elif m.role == Role.TOWNSHIP:
+                q |= Q(township_id=m.township_id)
+                q |= Q(county_id=m.township.county_id, township__isnull=True)
+        return q
+
+    def import_batches(self):
+        """A user sees their own imports; the system administrator all."""
+        return Q() if self.is_sysadmin else Q(user_id=self.user.pk)
+
+    def own_todos(self):
+        """Open work addressed to the user (a system administrator answers
+        for the county)."""
+        if self.is_sysadmin:
+            return Q(role=Role.COUNTY)
+        q = _NOTHING
+        for m in self.memberships:
+            if m.role in _OWN_TODO:
+                q |= _OWN_TODO[m.role](m)
+        return q
+
+    def todos_below(self):
+        """Work of the levels below the user (overdue ones are flagged up)."""
+        q = _NOTHING
+        for m in self.memberships:
+            if m.role in _BELOW_TODO:
+                q |= _BELOW_TODO[m.role](m)
+        return q
+
+    # --- the user's places ---------------------------------------------------
+
+    def office_places(self):
+        """(counties, townships) the user acts for as an office: where they
+        edit settings and run the 四查三比对."""
+        counties = [m.county for m in self.memberships if m.role == Role.COUNTY]
+        townships = [m.township for m in self.memberships if m.role == Role.TOWNSHIP]
+        return counties, townships
+
+    def run_places(self):
+        """Like office_places, all counties for the system administrator."""
+        if self.is_sysadmin:
+            return list(County.objects.all()), []
+        return self.office_places()
+
+    def calendar_places(self):
+        """(counties, schools) whose calendar the user keeps."""
+        counties = [m.county for m in self.memberships if m.role == Role.COUNTY]
+        schools = [m.school for m in self.memberships if m.role == Role.SCHOOL_ADMIN]
+        return counties, schools
+
+    def attendance_classes(self):
+        """(teacher's classes as (school, grade, class_name), admin schools)."""
+        classes = [
+            (m.school, m.grade, m.class_name)
+            for m in self.memberships
+            if m.role == Role.TEACHER and m.school_id and m.grade
+        ]
+        schools = [m.school for m in self.memberships if m.role == Role.SCHOOL_ADMIN]
+        return classes, schools
+
+    def own_village_ids(self):
+        """A village cadre's own few villages."""
+        return [m.village_id for m in self.memberships if m.role == Role.VILLAGE]
+
+    def first_place(self):
+        """The most local place the user belongs to, for a template's title."""
+        m = next(iter(self.memberships), None)
+        return m and (m.school or m.village or m.township or m.county)
+
+    def reach_names(self):
+        """(heads, details): the user's reach named from the data, e.g.
+        (["蛟潭镇"], ["蛟潭村", "福港村"]). Details only when they are all the
+        user reaches."""
+        if self.is_sysadmin:
+            return list(County.objects.values_list("name", flat=True)) or ["全部"], []
+        grades = dict(Child._meta.get_field("grade").choices)
+        heads, details = [], []
+        for m in self.memberships:
+            if m.role == Role.COUNTY:
+                heads.append(m.county.name)
+            elif m.role == Role.TOWNSHIP:
+                heads.append(m.township.name)
+            elif m.role == Role.VILLAGE:
+                heads += [m.village.township.name]
+                details.append(m.village.name)
+            elif m.role in (Role.SCHOOL_ADMIN, Role.TEACHER):
+                heads.append(m.school.name)
+                if m.role == Role.TEACHER:
+                    details.append(f"{grades.get(m.grade, '')}{m.class_name}")
+        if self.roles - {Role.VILLAGE, Role.TEACHER}:
+            details = []
+        return list(dict.fromkeys(heads)), list(dict.fromkeys(details))
+
+    def main_role(self):
+        """The role whose home page the user lands on."""
+        return next((role for role in ROLE_RANK if role in self.roles), None)
+
+    def overview_level(self):
+        """How the user's 概况 is broken down: a township by village, the
+        county by township; None for roles without an overview."""
+        if Role.TOWNSHIP in self.roles and not self._any({Role.COUNTY, Role.SYSADMIN}):
+            return "village"
+        return "township" if self._any({Role.COUNTY, Role.SYSADMIN}) else None
+
+    # --- one child or case ---------------------------------------------------
+
+    def roles_for(self, child):
+        """The roles through which the user reaches this particular child."""
+        if self.is_sysadmin:
+            return {Role.SYSADMIN}
+        return {m.role for m in self.memberships if _covers(m, child)}
+
+    def reaches_as(self, child, roles):
+        """Does the user reach this child through one of `roles`?"""
+        return bool(self.roles_for(child) & roles)
+
+    def may_reveal(self, child, what):
+        return what in REVEAL_ROLES and self.reaches_as(child, REVEAL_ROLES[what])
+
+    def reveal(self, child, what):
+        """Check and record one look at unmasked data (PIPL; DOMAIN §9)."""
+        from .services import record_sensitive_access
+
+        if not self.may_reveal(child, what):
+            raise PermissionDenied("无权查看。")
+        record_sensitive_access(user=self.user, child=child, fields=what)
+
+    def may_see_juvenile_case(self, child):
+        return self.reaches_as(child, JUVENILE_CASE_ROLES)
+
+    def may_edit_child(self, child):
+        return self.reaches_as(child, EDIT_ROLES)
+
+    def may_take_attendance_of(self, child):
+        return self.reaches_as(child, ATTENDANCE_ROLES)
+
+    def may_file_report(self, case):
+        return case.child.school_id is not None and self.reaches_as(case.child, REPORT_ROLES)
+
+    def may_act_for_township(self, township_id):
+        """Issue, serve and follow a notice: the township office itself."""
+        return any(
+            m.role == Role.TOWNSHIP and m.township_id == township_id for m in self.memberships
+        )
+
+    def may_end_case(self, case):
+        return self.reaches_as(case.child, ENDING_ROLES)
+
+    def may_record_persuasion(self, case):
+        """Everyone who reaches the child through a role."""
+        return bool(self.roles_for(case.child))
+
+    def may_approve_disposition(self, case):
+        """Only the county education bureau over the child (not IT admins)."""
+        return self.reaches_as(case.child, APPROVER_ROLES)
+
+    def may_record_session(self, case):
+        return self.reaches_as(case.child, SESSION_ROLES)
+
+    # --- pages and menu entries ----------------------------------------------
+
+    def may_add_children(self):
+        return self._any(ADD_ROLES)
+
+    def may_see_juvenile_cases(self):
+        return self._any(JUVENILE_CASE_ROLES)
+
+    def may_take_attendance(self):
+        return self._any(ATTENDANCE_ROLES)
+
+    def may_check_term(self):
+        return self._any(TERM_CHECK_ROLES)
+
+    def may_decide_leads(self):
+        return self._any(EDIT_ROLES)
+
+    def may_see_notices(self):
+        return self._any(NOTICE_PAGE_ROLES)
+
+    def may_approve_dispositions(self):
+        return self._any(APPROVER_ROLES)
+
+    def may_edit_calendar(self):
+        return self._any(CALENDAR_ROLES)
+
+    def may_edit_settings(self):
+        return Role.COUNTY in self.roles or Role.TOWNSHIP in self.roles
+
+    def may_see_roster_ledgers(self):
+        return self._any(ROSTER_ROLES)
+
+    def may_see_term_list(self):
+        return bool(self.roles)
+
+    def may_export_full(self):
+        """Unmasked exports: every one of the user's roles must need ID numbers.
+        A user who is also a 班主任 sees their class through that role, and a
+        teacher never needs the number, so such a user gets masked exports."""
+        if self.is_sysadmin:
+            return True
+        return bool(self.roles) and self.roles <= REVEAL_ROLES["id_number"]
+
+    def may_choose_township(self):
+        """A county-wide user picks a township in filters; others have one."""
+        return self._any({Role.COUNTY, Role.SYSADMIN})
 
 
 def _covers(m, child):
-    """Does membership m reach this child? (Python twin of _child_q.)"""
+    """Does membership m reach this child? (Python twin of _REACH_CHILD.)"""
     school = child.school
     if m.role == Role.VILLAGE:
         return child.village_id == m.village_id
@@ -166,59 +486,9 @@ def _covers(m, child):
     return False
 
 
-def roles_for_child(user, child):
-    """The roles through which the user reaches this particular child."""
-    if is_sysadmin(user):
-        return {Role.SYSADMIN}
-    return {m.role for m in memberships(user) if _covers(m, child)}
-
-
-def can_reveal(user, child, what):
-    return bool(roles_for_child(user, child) & REVEAL_ROLES[what])
-
-
-def can_see_juvenile_case(user, child):
-    return bool(roles_for_child(user, child) & JUVENILE_CASE_ROLES)
-
-
-def may_see_juvenile_cases(user):
-    return is_sysadmin(user) or any(m.role in JUVENILE_CASE_ROLES for m in memberships(user))
-
-
-ATTENDANCE_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN}
-
-
-def can_take_attendance(user, child):
-    """Class teachers for their class, school admins for their school."""
-    return bool(roles_for_child(user, child) & ATTENDANCE_ROLES)
-
-
-def can_edit_child(user, child):
-    return bool(roles_for_child(user, child) & EDIT_ROLES)
-
-
-def can_add_children(user):
-    """Adding a household needs a village to put it in."""
-    return is_sysadmin(user) or any(
-        m.role in (Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY) for m in memberships(user)
-    )
-
-
-def main_role(user):
-    roles = {m.role for m in memberships(user)}
-    if user.is_authenticated and user.is_superuser:
-        roles.add(Role.SYSADMIN)
-    for role in ROLE_RANK:
-        if role in roles:
-            return role
-    return None
-
-
-def settings_scopes(user):
-    """(counties, townships) whose JurisdictionSettings the user may edit."""
-    counties = [m.county for m in memberships(user) if m.role == Role.COUNTY]
-    townships = [m.township for m in memberships(user) if m.role == Role.TOWNSHIP]
-    return counties, townships
+def child_scope(user, *, roles=None):
+    """A Q over Child: the children the user sees. The one name for it."""
+    return access(user).children(roles=roles)
 
 
 class SystemActor:

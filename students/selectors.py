@@ -2,7 +2,7 @@
 
 from django.db.models import Count, F, Q
 
-from .jurisdiction import child_scope, household_scope, village_scope
+from .jurisdiction import access
 from .models import Child, County, Household, JurisdictionSettings, Village
 from .pinyin import pinyin_keys
 from .schoolage import compulsory_birth_range, school_age
@@ -73,7 +73,7 @@ def school_age_of(child, *, on=None):
 
 
 def children_for_user(user):
-    return Child.objects.filter(child_scope(user)).select_related(
+    return Child.objects.filter(access(user).children()).select_related(
         "village__township", "school", "household"
     )
 
@@ -88,7 +88,7 @@ def child_for_user(user, pk):
 
 
 def households_for_user(user):
-    return Household.objects.filter(household_scope(user)).select_related("village__township")
+    return Household.objects.filter(access(user).households()).select_related("village__township")
 
 
 STATUS_COLUMNS = [
@@ -109,7 +109,7 @@ def status_overview(user, *, by):
     field = {"township": "village__township__name", "village": "village__name"}[by]
     aggregates = {s.value: Count("id", filter=Q(status=s)) for s in STATUS_COLUMNS}
     rows = (
-        Child.objects.filter(village__in=Village.objects.filter(village_scope(user)))
+        Child.objects.filter(village__in=Village.objects.filter(access(user).villages()))
         .values(unit=F(field))
         .annotate(total=Count("id"), **aggregates)
         .order_by("unit")
@@ -122,7 +122,7 @@ def status_overview(user, *, by):
 
 def editable_households_for_user(user):
     """Households in the villages where the user keeps the roster."""
-    return Household.objects.filter(village__in=Village.objects.filter(village_scope(user)))
+    return Household.objects.filter(village__in=Village.objects.filter(access(user).villages()))
 
 
 def id_number_owner(id_number, *, exclude_pk=None):

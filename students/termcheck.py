@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Count, OuterRef, Q, Subquery
 
-from .jurisdiction import Role, child_scope, memberships
+from .jurisdiction import access
 from .models import Child, TermCheck
 
 Status = Child.Status
@@ -26,20 +26,17 @@ TERM_CHECK_STATUSES = [
 ]
 
 
-TERM_CHECK_ROLES = {Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TEACHER}
-
-
 def term_check_scope(user):
     """A Q over Child: whom the user checks at term start.
 
     A village cadre their village's children; a school admin their school's;
     a class teacher their class. Township and county offices read the result.
     """
-    return child_scope(user, roles=TERM_CHECK_ROLES)
+    return access(user).term_check_children()
 
 
 def may_check_term(user):
-    return any(m.role in TERM_CHECK_ROLES for m in memberships(user))
+    return access(user).may_check_term()
 
 
 def _with_term_answer(children, *, term):

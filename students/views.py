@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
-from . import idcard, jurisdiction, selectors, services
+from . import idcard, selectors, services
 from .filters import ChildFilter, HouseholdFilter
 from .forms import ChildForm, HouseholdForm, JurisdictionSettingsForm, StatusChangeForm
-from .models import Child, Household, Membership
+from .jurisdiction import access
+from .models import Child, Household
 from .tables import ChildTable, HouseholdTable
 
-Role = Membership.Role
 PER_PAGE = 25
 GRADE_LABELS = dict(Child._meta.get_field("grade").choices)
 
@@ -33,8 +33,7 @@ def _get_household_for_user(user, pk):
 
 @login_required
 def overview(request):
-    role = jurisdiction.main_role(request.user)
-    by = "village" if role == Role.TOWNSHIP else "township"
+    by = access(request.user).overview_level() or "township"
     rows = selectors.status_overview(request.user, by=by)
     totals = [sum(col) for col in zip(*(r["counts"] for r in rows), strict=True)] if rows else []
     return render(
@@ -61,7 +60,7 @@ def _render_list(request, template, queryset, filterset_class, table_class):
     return render(
         request,
         template,
-        {"filter": f, "table": table, "can_add": jurisdiction.can_add_children(request.user)},
+        {"filter": f, "table": table, "can_add": access(request.user).may_add_children()},
     )
 
 
@@ -77,11 +76,10 @@ def child_detail(request, pk):
     revealed = set()
     if request.method == "POST":
         what = request.POST.get("reveal")
-        if what not in jurisdiction.REVEAL_ROLES or not jurisdiction.can_reveal(
-            request.user, child, what
-        ):
-            raise Http404("无权查看。")
-        services.record_sensitive_access(user=request.user, child=child, fields=what)
+        try:
+            access(request.user).reveal(child, what)
+        except PermissionDenied:
+            raise Http404("无权查看。") from None
         revealed.add(what)
     phones = [
         (label, name, value)
@@ -113,15 +111,15 @@ def child_detail(request, pk):
                 for label, name, value in phones
             ],
             "revealed": revealed,
-            "may_reveal_id": jurisdiction.can_reveal(request.user, child, "id_number"),
-            "may_reveal_phones": jurisdiction.can_reveal(request.user, child, "phones"),
+            "may_reveal_id": access(request.user).may_reveal(child, "id_number"),
+            "may_reveal_phones": access(request.user).may_reveal(child, "phones"),
             "special_groups": [
                 g
                 for g in child.special_groups
-                if g != "涉案未成年人" or jurisdiction.can_see_juvenile_case(request.user, child)
+                if g != "涉案未成年人" or access(request.user).may_see_juvenile_case(child)
             ],
-            "may_edit": jurisdiction.can_edit_child(request.user, child),
-            "may_take_attendance": jurisdiction.can_take_attendance(request.user, child),
+            "may_edit": access(request.user).may_edit_child(child),
+            "may_take_attendance": access(request.user).may_take_attendance_of(child),
             "status_form": StatusChangeForm(initial={"status": child.status}),
             "status_history": services.status_history(child),
             "history": services.change_history(child),
@@ -132,9 +130,9 @@ def child_detail(request, pk):
 @login_required
 def child_form(request, pk=None):
     child = _get_child_for_user(request.user, pk) if pk else Child()
-    if pk and not jurisdiction.can_edit_child(request.user, child):
+    if pk and not access(request.user).may_edit_child(child):
         raise Http404("无权修改该学生。")
-    if not pk and not jurisdiction.can_add_children(request.user):
+    if not pk and not access(request.user).may_add_children():
         raise Http404("无权新增学生。")
     if request.method == "POST":
         form = ChildForm(request.POST, instance=child, user=request.user)
@@ -169,7 +167,7 @@ def child_form(request, pk=None):
 @require_POST
 def child_change_status(request, pk):
     child = _get_child_for_user(request.user, pk)
-    if not jurisdiction.can_edit_child(request.user, child):
+    if not access(request.user).may_edit_child(child):
         raise Http404("无权修改该学生。")
     form = StatusChangeForm(request.POST)
     if form.is_valid():
@@ -205,9 +203,7 @@ def household_list(request):
 @login_required
 def household_detail(request, pk):
     household = _get_household_for_user(request.user, pk)
-    children = household.children.filter(jurisdiction.child_scope(request.user)).select_related(
-        "school"
-    )
+    children = household.children.filter(access(request.user).children()).select_related("school")
     return render(
         request,
         "students/household_detail.html",
@@ -225,7 +221,7 @@ def household_detail(request, pk):
 
 @login_required
 def household_form(request, pk=None):
-    if not jurisdiction.can_add_children(request.user):
+    if not access(request.user).may_add_children():
         raise Http404("无权编辑家庭户。")
     household = (
         get_object_or_404(selectors.editable_households_for_user(request.user), pk=pk)
@@ -259,7 +255,7 @@ def household_form(request, pk=None):
 @login_required
 def jurisdiction_settings(request):
     """A county sets its values; a township may set its own or use the county's."""
-    counties, townships = jurisdiction.settings_scopes(request.user)
+    counties, townships = access(request.user).office_places()
     if not counties and not townships:
         raise Http404("只有县教育局和乡镇控辍办可以修改辖区设置。")
     blocks = []

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from reports import ledgers
+from students.jurisdiction import access
 from students.models import (
     Child,
     ExportLog,
@@ -418,11 +419,11 @@ def test_user_with_a_teacher_role_too_gets_masked_exports_only(world, login):
     Membership.objects.create(
         user=world.village_user, role="teacher", school=world.s1, grade=5, class_name="2班"
     )
-    assert not ledgers.may_export_full(world.village_user)
+    assert not access(world.village_user).may_export_full()
     url = reverse("reports:child_ledger_export", args=["school-age"])
     assert export(login(world.village_user), url, full=True).status_code == 404
-    assert ledgers.may_export_full(world.sysadmin) and ledgers.may_export_full(world.county_user)
-    assert not ledgers.may_export_full(world.nobody)
+    assert access(world.sysadmin).may_export_full() and access(world.county_user).may_export_full()
+    assert not access(world.nobody).may_export_full()
 
 
 # --------------------------------------------------------------------------

@@ -4,8 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from students import jurisdiction
-from students.models import Membership
+from students.jurisdiction import access
 
 from .. import states
 from ..calendar import calendar_around
@@ -13,10 +12,6 @@ from ..models import CaseEvent, Disposition
 from .registry import REGISTRY
 
 Kind = Disposition.Kind
-Role = Membership.Role
-
-# Who records a 送教上门 session (the teachers who go, their school, the township).
-SESSION_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.SYSADMIN})
 
 
 # ---------------------------------------------------------------------------
@@ -28,13 +23,12 @@ def kinds_for(user, case):
     """The rules the user may start on this case (none unless it is 劝返中)."""
     if case.state not in states.OPEN_STATES:
         return []
-    roles = jurisdiction.roles_for_child(user, case.child)
-    return [r for r in REGISTRY.values() if roles & r.requesters]
+    return [r for r in REGISTRY.values() if access(user).reaches_as(case.child, r.requesters)]
 
 
 def may_act_on_case(user, case, rule):
     """The registry's `requesters`: who may ask for, fill, submit and strike off."""
-    return bool(jurisdiction.roles_for_child(user, case.child) & rule.requesters)
+    return access(user).reaches_as(case.child, rule.requesters)
 
 
 def may_act(user, disposition):
@@ -43,16 +37,16 @@ def may_act(user, disposition):
 
 def may_approve(user, disposition):
     """Only the county education bureau over the child's county (not IT admins)."""
-    return Role.COUNTY in jurisdiction.roles_for_child(user, disposition.case.child)
+    return access(user).may_approve_disposition(disposition.case)
 
 
 def may_approve_anything(user):
-    return any(m.role == Role.COUNTY for m in jurisdiction.memberships(user))
+    return access(user).may_approve_dispositions()
 
 
 def may_record_session(user, disposition):
     return disposition.kind == Kind.HOME_TEACHING and bool(
-        jurisdiction.roles_for_child(user, disposition.case.child) & SESSION_ROLES
+        access(user).may_record_session(disposition.case)
     )
 
 

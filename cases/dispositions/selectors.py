@@ -8,8 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
-from students.jurisdiction import child_scope
-from students.models import Child, Membership
+from students.jurisdiction import access
 from students.schoolage import school_year_start
 
 from .. import endings
@@ -20,7 +19,6 @@ from .rules import HOME_TEACHING_YEAR_HOURS
 
 Kind = Disposition.Kind
 DState = Disposition.State
-Role = Membership.Role
 
 
 # ---------------------------------------------------------------------------
@@ -57,9 +55,8 @@ def case_panel_context(user, case, *, on=None):
 
 def pending_for_user(user):
     """Dispositions waiting for this county user's decision, oldest first."""
-    children = Child.objects.filter(child_scope(user, roles={Role.COUNTY}))
     return (
-        Disposition.objects.filter(state=DState.PENDING, case__child__in=children)
+        Disposition.objects.filter(access(user).cases_to_approve("case__"), state=DState.PENDING)
         .select_related("case__child__village__township", "case__child__school", "requested_by")
         .order_by("requested_at", "pk")
     )

@@ -5,16 +5,16 @@ DOMAIN §7 and §9: the county's three ledgers (适龄儿童台账, 疑似辍学
 《动态摸排未到校学生名单》 (seed 000 附件2), each with the seeds' exact columns.
 
 Reads only, plus the one write every unmasked export owes (`record_export`).
-Every selection starts from `students.jurisdiction` (child_scope /
-village_scope): a page and its export show the same rows, and never a child
+Every selection starts from `students.jurisdiction` (access(user).children()
+/ .villages()): a page and its export show the same rows, and never a child
 outside the user's reach. Rows are read as plain values in one joined query
 (`values()`: no model instances, no per-row queries), so a page or an export
 costs the same few queries for 30 children or 50,000.
 
 The package, by domain word: definitions.py (the five ledgers and their
 columns), cells.py (Viewer and the cell/row functions), places.py (titles
-from the data), selection.py (who may see and export what, the scoped
-selections and filters, the term list) and excel.py (the export writer).
+from the data), selection.py (the scoped selections and filters, the term
+list; who may see and export what is students.jurisdiction's) and excel.py (the export writer).
 Everything other code uses is re-exported here: `from reports import ledgers`.
 """
 
@@ -47,15 +47,10 @@ from .excel import (
 )
 from .places import Place, user_place
 from .selection import (
-    ROSTER_ROLES,
     LedgerFilter,
-    Role,
     Selection,
     TermListFilter,
     current_term_label,
-    may_export_full,
-    may_see_roster_ledgers,
-    may_see_term_list,
     roster_villages,
     select_child_ledger,
     select_term_list,
@@ -73,7 +68,6 @@ __all__ = [
     "FULL_EXPORT_LABEL",
     "GENDER_LABELS",
     "GRADE_LABELS",
-    "ROSTER_ROLES",
     "SCHOOL_AGE",
     "SHEET_NAME_FORBIDDEN",
     "STATUS_LABELS",
@@ -84,16 +78,12 @@ __all__ = [
     "Ledger",
     "LedgerFilter",
     "Place",
-    "Role",
     "Selection",
     "TermListFilter",
     "Viewer",
     "build_workbook",
     "current_term_label",
     "export_filename",
-    "may_export_full",
-    "may_see_roster_ledgers",
-    "may_see_term_list",
     "record_export",
     "roster_villages",
     "select_child_ledger",

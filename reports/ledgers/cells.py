@@ -4,7 +4,7 @@ plain values every row is read from."""
 from dataclasses import dataclass
 
 from students.idcard import mask_id_number, mask_phone
-from students.jurisdiction import may_see_juvenile_cases
+from students.jurisdiction import access
 from students.models import Child
 
 GRADE_LABELS = dict(Child._meta.get_field("grade").choices)
@@ -26,7 +26,7 @@ class Viewer:
 
     @classmethod
     def for_user(cls, user, *, full=False):
-        return cls(full=full, juvenile=may_see_juvenile_cases(user))
+        return cls(full=full, juvenile=access(user).may_see_juvenile_cases())
 
     def id_number(self, value):
         return (value or "") if self.full else mask_id_number(value)

@@ -2,13 +2,7 @@
 
 from dataclasses import dataclass
 
-from students.jurisdiction import is_sysadmin, memberships
-from students.models import County, Membership
-
-from .cells import GRADE_LABELS
-
-Role = Membership.Role
-
+from students.jurisdiction import access
 
 # --------------------------------------------------------------------------
 # Places: sheet titles come from the data, never from the code
@@ -39,29 +33,7 @@ class Place:
         return place
 
 
-def _join(names):
-    return "、".join(dict.fromkeys(names))
-
-
 def user_place(user):
     """The user's reach, named from the data: 示范县, 蛟潭镇（蛟潭村、福港村）."""
-    if is_sysadmin(user):
-        return Place(_join(County.objects.values_list("name", flat=True)) or "全部")
-    heads, details = [], []
-    for m in memberships(user):
-        if m.role == Role.COUNTY:
-            heads.append(m.county.name)
-        elif m.role == Role.TOWNSHIP:
-            heads.append(m.township.name)
-        elif m.role == Role.VILLAGE:
-            heads.append(m.village.township.name)
-            details.append(m.village.name)
-        elif m.role == Role.SCHOOL_ADMIN:
-            heads.append(m.school.name)
-        elif m.role == Role.TEACHER:
-            heads.append(m.school.name)
-            details.append(f"{GRADE_LABELS.get(m.grade, '')}{m.class_name}")
-    # Details only make sense when they are all that the user reaches.
-    if any(m.role not in (Role.VILLAGE, Role.TEACHER) for m in memberships(user)):
-        details = []
-    return Place(_join(heads), _join(details))
+    heads, details = access(user).reach_names()
+    return Place("、".join(heads), "、".join(details))

@@ -1,4 +1,4 @@
-"""Who may see and export what, and the selections: one ledger, for one
+"""The selections: one ledger, for one
 user, scoped through `students.jurisdiction` and filtered."""
 
 from dataclasses import dataclass
@@ -9,17 +9,9 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from students.jurisdiction import (
-    REVEAL_ROLES,
-    child_scope,
-    is_sysadmin,
-    memberships,
-    school_scope,
-    village_scope,
-)
+from students.jurisdiction import access
 from students.models import (
     Child,
-    Membership,
     School,
     TermCheck,
     Township,
@@ -39,42 +31,6 @@ from .definitions import (
     Ledger,
 )
 from .places import Place, user_place
-
-Role = Membership.Role
-
-# Roles that keep a roster: they get the county ledgers and the 底数台账.
-ROSTER_ROLES = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY}
-_NOTHING = Q(pk__in=[])
-
-
-# --------------------------------------------------------------------------
-# Who may do what
-# --------------------------------------------------------------------------
-
-
-def may_see_roster_ledgers(user):
-    """The county ledgers and 底数台账: roles that keep the roster."""
-    return is_sysadmin(user) or any(m.role in ROSTER_ROLES for m in memberships(user))
-
-
-def may_see_term_list(user):
-    """动态摸排未到校学生名单: villages and schools report it, teachers check it."""
-    return is_sysadmin(user) or bool(memberships(user))
-
-
-def may_export_full(user):
-    """May this user export unmasked ID numbers and phones (DOMAIN §9)?
-
-    Every one of the user's roles must be one whose task needs ID numbers
-    (REVEAL_ROLES["id_number"]): a user who is also a 班主任 sees their class
-    through that role, and a class teacher never needs the ID number, so
-    such a user gets masked exports only.
-    """
-    if is_sysadmin(user):
-        return True
-    roles = {m.role for m in memberships(user)}
-    return bool(roles) and roles <= REVEAL_ROLES["id_number"]
-
 
 # --------------------------------------------------------------------------
 # Terms and school age
@@ -107,16 +63,16 @@ class LedgerFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
-        villages = Village.objects.filter(village_scope(user)).select_related("township")
+        villages = Village.objects.filter(access(user).villages()).select_related("township")
         self.filters["village"].queryset = villages
-        self.filters["school"].queryset = School.objects.filter(school_scope(user))
-        if is_sysadmin(user) or any(m.role == Role.COUNTY for m in memberships(user)):
+        self.filters["school"].queryset = School.objects.filter(access(user).schools())
+        if access(user).may_choose_township():
             self.filters["township"].queryset = Township.objects.filter(
                 pk__in=villages.values("township")
             )
         else:  # a township or village sees one township: nothing to choose
             del self.filters["township"]
-        if not may_see_roster_ledgers(user):
+        if not access(user).may_see_roster_ledgers():
             del self.filters["village"]
 
     def filter_township(self, queryset, name, value):
@@ -195,9 +151,9 @@ def _ordered(qs):
 def select_child_ledger(user, slug, params, *, on=None):
     """One of the county's three ledgers, as `user` may see it."""
     ledger = CHILD_LEDGERS.get(slug)
-    if ledger is None or not may_see_roster_ledgers(user):
+    if ledger is None or not access(user).may_see_roster_ledgers():
         raise Http404("没有这个台账，或您无权查看。")
-    qs = Child.objects.filter(child_scope(user))
+    qs = Child.objects.filter(access(user).children())
     if ledger is SCHOOL_AGE:
         qs = qs.filter(compulsory_age_q(on=on))
     else:
@@ -213,10 +169,10 @@ def select_child_ledger(user, slug, params, *, on=None):
 
 def roster_villages(user):
     """The villages whose 底数台账 the user keeps or oversees."""
-    if not may_see_roster_ledgers(user):
+    if not access(user).may_see_roster_ledgers():
         return Village.objects.none()
     return (
-        Village.objects.filter(village_scope(user))
+        Village.objects.filter(access(user).villages())
         .select_related("township")
         .order_by("township__name", "name")
     )
@@ -260,7 +216,7 @@ def select_village_roster(user, village_pk):
     if village is None:
         raise Http404("没有找到该村（社区），或不在您的管辖范围内。")
     qs = (
-        Child.objects.filter(child_scope(user), village=village)
+        Child.objects.filter(access(user).children(), village=village)
         .annotate(group_order=_group_order(village))
         .order_by(
             "group_order",
@@ -282,7 +238,7 @@ def term_labels(user):
     """The terms with presence checks in the user's reach, newest first."""
     return sorted(
         set(
-            TermCheck.objects.filter(child__in=Child.objects.filter(child_scope(user)))
+            TermCheck.objects.filter(child__in=Child.objects.filter(access(user).children()))
             .values_list("term", flat=True)
             .distinct()
         ),
@@ -292,13 +248,13 @@ def term_labels(user):
 
 def select_term_list(user, params, *, on=None):
     """动态摸排未到校学生名单: TermCheck present=False of one term."""
-    if not may_see_term_list(user):
+    if not access(user).may_see_term_list():
         raise Http404("您无权查看该名单。")
     default = current_term_label(on)
     terms = term_labels(user)
     if default not in terms:
         terms.insert(0, default)
-    qs = Child.objects.filter(child_scope(user))
+    qs = Child.objects.filter(access(user).children())
     f = _valid_or_404(
         TermListFilter(params, queryset=qs, user=user, terms=terms, default_term=default)
     )

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import jurisdiction
+from ..jurisdiction import SYSTEM
 from ..models import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 from ..sheets import SheetError, read_sheet
 from .columns import COLUMNS
@@ -56,7 +56,7 @@ def read_for_errors(batch, source):
 
 
 def _plan(batch, parsed, progress):
-    actor = batch.user or jurisdiction.SYSTEM  # no user: `manage.py import_roster`
+    actor = batch.user or SYSTEM  # no user: `manage.py import_roster`
     plan = PLANNERS[batch.kind](batch, parsed, actor, progress)
     plan.errors = list(parsed.errors) + plan.errors
     plan.errors.sort(key=lambda e: e.row)

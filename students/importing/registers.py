@@ -3,7 +3,8 @@
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from .. import idcard, jurisdiction
+from .. import idcard
+from ..jurisdiction import access
 from ..models import Child, HujiRecord, PovertyRecord, School, Village, XuejiRecord
 from ..schoolage import age_on
 from .columns import KEEP_AGES, PROGRESS_EVERY, Plan, add_error, copy_values, field_labels
@@ -70,9 +71,7 @@ def _village_lookup(batch, user, parsed):
     False after reporting a village outside the user's reach."""
     villages = {
         v.name: v
-        for v in Village.objects.filter(
-            jurisdiction.village_scope(user), township__county=batch.county
-        )
+        for v in Village.objects.filter(access(user).villages(), township__county=batch.county)
     }
 
     def village_of(row, plan):
@@ -95,9 +94,7 @@ def _village_lookup(batch, user, parsed):
 def plan_xueji(batch, parsed, user, progress):
     schools = {
         s.name: s
-        for s in School.objects.filter(
-            jurisdiction.school_scope(user), township__county=batch.county
-        )
+        for s in School.objects.filter(access(user).schools(), township__county=batch.county)
     }
 
     def build(row, plan):

@@ -3,7 +3,8 @@
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .. import idcard, jurisdiction
+from .. import idcard
+from ..jurisdiction import access
 from ..models import Child, Household, School, Village, VillageGroup
 from ..pinyin import pinyin_keys
 from .columns import (
@@ -29,7 +30,7 @@ class RosterPlanner:
         self.villages = {
             v.name: v
             for v in Village.objects.filter(
-                jurisdiction.village_scope(user), township__county=county
+                access(user).villages(), township__county=county
             ).select_related("township")
         }
         if batch.village_id:
@@ -58,9 +59,9 @@ class RosterPlanner:
         }
         self.new_households = {}
         self.seen_ids = {}
-        self.may_see_juvenile = jurisdiction.may_see_juvenile_cases(user)
+        self.may_see_juvenile = access(user).may_see_juvenile_cases()
         self.visible_ids = set(
-            Child.objects.filter(jurisdiction.child_scope(user), id_number__in=ids).values_list(
+            Child.objects.filter(access(user).children(), id_number__in=ids).values_list(
                 "id_number", flat=True
             )
         )
