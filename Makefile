@@ -37,6 +37,7 @@ $(VENV)/.installed: pyproject.toml
 check: venv
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var/kongchuo.sqlite3

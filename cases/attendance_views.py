@@ -2,23 +2,22 @@
 Excel import. Only class teachers (their class) and school administrators
 (their school) record attendance; anyone else gets a 404."""
 
-import io
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from common.web import workbook_response
 from students.models import Child, School
 
 from . import attendance, attendance_import
@@ -286,13 +285,4 @@ def attendance_import_template(request):
         ws.column_dimensions[column].width = width
     for cell in ws["F"]:
         cell.number_format = "@"  # ID numbers as text: Excel keeps only 15 digits of a number
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"attendance.xlsx\"; filename*=UTF-8''{quote('缺勤登记表.xlsx')}"
-    )
-    return response
+    return workbook_response(wb, "缺勤登记表.xlsx")

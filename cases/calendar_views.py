@@ -15,13 +15,14 @@ import holidays
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from common.web import apply_errors
 from students.jurisdiction import access
 from students.models import School
 from students.schoolage import school_year_start
@@ -308,17 +309,6 @@ class CalendarDayForm(forms.ModelForm):
         help_texts = {"note": "例如：县运动会放假、国庆后补课、提前报到。"}
 
 
-def _form_error(error, form):
-    """Put a service's ValidationError on the form (keys the form does not
-    have become non-field errors)."""
-    if hasattr(error, "error_dict"):
-        mapped = {}
-        for key, errors in error.error_dict.items():
-            mapped.setdefault(key if key in form.fields else NON_FIELD_ERRORS, []).extend(errors)
-        error = ValidationError(mapped)
-    form.add_error(None, error)
-
-
 # --------------------------------------------------------------------- writes
 
 
@@ -372,7 +362,7 @@ def _edit(request, kind, pk=None):
         try:
             row = kind.save(form.save(commit=False))
         except ValidationError as e:
-            _form_error(e, form)
+            apply_errors(form, e)
         else:
             messages.success(request, f"已保存{place.label}的{kind.what}{kind.describe(row)}。")
             return redirect(place.url(kind.month(row)) + "#month")

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common.web import apply_errors
 from students.jurisdiction import access
 
 from . import dispositions as rules
 from . import endings, selectors
 from .models import Case, Disposition
-from .persuasion_views import apply_errors
 
 DState = Disposition.State
 

@@ -14,12 +14,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from common.uploads import MAX_UPLOAD_LABEL
+from common.web import IMAGE_ACCEPT, apply_errors, file_response
 from students.jurisdiction import access
 
 from . import notices
 from .models import Case, DropoutReport, ReturnNotice
-from .persuasion import MAX_UPLOAD_LABEL
-from .persuasion_views import IMAGE_ACCEPT, apply_errors, file_response, get_case
+from .persuasion_views import get_case
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

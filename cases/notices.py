@@ -14,13 +14,13 @@ from django.db.models import CharField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from common.uploads import check_upload, renamed_upload
 from students.jurisdiction import Role, access
 from students.selectors import settings_for
 
 from . import ladder, services, states
 from .calendar import calendar_around
 from .models import Case, CaseEvent, DropoutReport, NoticeCounter, ReturnNotice, Todo
-from .persuasion import check_upload, renamed_upload
 from .selectors import cases_for_user
 
 S = Case.State

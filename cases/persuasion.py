@@ -6,14 +6,17 @@ completes the case's open to-dos it answers and writes the case's timeline.
 """
 
 import datetime
-import os
-import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
+from common.uploads import (
+    ATTACHMENT_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    check_upload,
+    renamed_upload,
+)
 from students.jurisdiction import Role, access
 
 from . import services
@@ -25,12 +28,7 @@ Kind = Todo.Kind
 
 # Uploads (photos, signatures, scans): one limit for every file, with a clear
 # message. A phone photo is 2–6 MB; a scanned page well under 10 MB.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_UPLOAD_LABEL = "10 MB"
 MAX_ATTACHMENTS = 10
-IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
-ATTACHMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 # A recorded time a little ahead of the server's clock is a phone's clock.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 
@@ -116,49 +114,6 @@ def list_context(user, case):
 
 
 # --- uploads ---------------------------------------------------------------
-
-
-def _ext(f):
-    return os.path.splitext(f.name or "")[1].lower()
-
-
-def check_upload(f, *, label, extensions):
-    """Refuse a file that is too large or not of an allowed type."""
-    if f.size is not None and f.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"{label}“{f.name}”超过 {MAX_UPLOAD_LABEL}，请压缩或缩小后再上传。")
-    if _ext(f) not in extensions:
-        allowed = "、".join(sorted(e.lstrip(".").upper() for e in extensions))
-        raise ValidationError(f"{label}“{f.name}”的格式不支持，请上传 {allowed} 文件。")
-    head = _peek(f, 12)
-    if _ext(f) == ".pdf":
-        if not head.startswith(b"%PDF"):
-            raise ValidationError(f"{label}“{f.name}”不是有效的 PDF 文件。")
-        return
-    try:
-        f.seek(0)
-        image = Image.open(f)
-        fmt = image.format
-        image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(f"{label}“{f.name}”不是有效的图片，请重新拍照或选择图片。") from None
-    finally:
-        f.seek(0)
-    if fmt not in IMAGE_FORMATS:
-        raise ValidationError(f"{label}“{f.name}”的格式不支持，请上传 JPG、PNG 或 WEBP 图片。")
-
-
-def _peek(f, n):
-    pos = f.tell()
-    f.seek(0)
-    head = f.read(n)
-    f.seek(pos)
-    return head
-
-
-def renamed_upload(f):
-    """Store under a random name: an uploaded name may carry a child's name."""
-    f.name = f"{uuid.uuid4().hex}{_ext(f)}"
-    return f
 
 
 # --- writes ----------------------------------------------------------------

@@ -4,50 +4,23 @@ Every page starts from the case the user may see (404 outside their reach);
 photos and scans are served through here, never from a public media URL.
 """
 
-import mimetypes
 import uuid
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+
+from common.uploads import MAX_UPLOAD_LABEL
+from common.web import IMAGE_ACCEPT, apply_errors, file_response
 
 from . import persuasion, selectors
 from .models import Attachment, Participant, PersuasionRecord
 
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
-
-
 get_case = selectors.case_or_404
-
-
-def apply_errors(form, error):
-    """Show a service's ValidationError on the form: on its field when the
-    form has one, at the top otherwise."""
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            for msg in msgs:
-                form.add_error(field if field in form.fields else None, msg)
-    else:
-        for msg in error.messages:
-            form.add_error(None, msg)
-
-
-def file_response(fieldfile, *, download_name):
-    """A stored upload, to a user already allowed to see it."""
-    if not fieldfile:
-        raise Http404("没有该文件。")
-    try:
-        handle = fieldfile.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件已不存在。") from None
-    content_type = mimetypes.guess_type(fieldfile.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type, filename=download_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,7 +55,7 @@ class PersuasionForm(forms.ModelForm):
         label="附件",
         required=False,
         help_text=f"照片或扫描件（JPG、PNG、WEBP、PDF），可多选，"
-        f"最多 {persuasion.MAX_ATTACHMENTS} 个，每个不超过 {persuasion.MAX_UPLOAD_LABEL}。",
+        f"最多 {persuasion.MAX_ATTACHMENTS} 个，每个不超过 {MAX_UPLOAD_LABEL}。",
         widget=MultipleFileInput(attrs={"accept": f"{IMAGE_ACCEPT},application/pdf"}),
     )
 

@@ -16,11 +16,8 @@ Printing: A4 landscape, fit to one page wide, centred horizontally.
 """
 
 import datetime
-import tempfile
 import unicodedata
-from urllib.parse import quote
 
-from django.http import FileResponse
 from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -29,9 +26,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.web import XLSX_CONTENT_TYPE, workbook_response
+
 __all__ = ["XLSX_CONTENT_TYPE", "default_width", "official_sheet", "workbook_response"]
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT_NAME = "宋体"  # what the offices' own sheets use; Excel and WPS have it
 
 _THIN = Side(style="thin", color="000000")
@@ -177,19 +175,3 @@ def official_sheet(ws, *, title, subtitle_lines, columns, rows, widths=None, fre
         ws.append([_data_cell(ws, value) for value in values])
         count += 1
     return count
-
-
-def workbook_response(wb, filename):
-    """Save `wb` to a temporary file and send it as a download named `filename`.
-
-    The file is streamed from disk (FileResponse), so a big export is never
-    held in memory as one bytes object. The Chinese filename goes out per
-    RFC 5987; nobody should cache a file of children's data.
-    """
-    spool = tempfile.TemporaryFile()
-    wb.save(spool)
-    spool.seek(0)
-    response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(filename, safe="")
-    response["Cache-Control"] = "no-store"
-    return response

@@ -15,6 +15,7 @@ from PIL import Image
 
 from cases import ladder, persuasion, services
 from cases.models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
+from common import uploads
 
 Kind = Todo.Kind
 Role = ladder.Role
@@ -276,14 +277,14 @@ def test_images_are_checked_for_type_and_size(world, login, case, monkeypatch):
     html = client.post(new_url(case), form_data(guardian_signature=gif)).content.decode()
     assert "格式不支持" in html and not PersuasionRecord.objects.exists()
 
-    monkeypatch.setattr(persuasion, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     html = client.post(
         new_url(case), form_data(student_present="on", presence_photo=png())
     ).content.decode()
     assert "超过 10 MB" in html and not PersuasionRecord.objects.exists()
 
     evil = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
-    monkeypatch.setattr(persuasion, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     html = client.post(new_url(case), form_data(attachments=[evil])).content.decode()
     assert "格式不支持" in html and not PersuasionRecord.objects.exists()
 

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.uploads import IMAGE_EXTENSIONS, check_upload, renamed_upload
+
 from ..models import HomeTeachingSession, Todo
-from ..persuasion import IMAGE_EXTENSIONS, check_upload, renamed_upload
 from .followups import _week_of_key
 from .permissions import _require, may_record_session
 from .rules import HOME_TEACHING_MIN_HOURS, _ymd, local_day

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.uploads import ATTACHMENT_EXTENSIONS, check_upload, renamed_upload
 from students.models import Membership
 
 from .. import ladder, services, states
 from ..models import Attachment, Case, Disposition, Todo
-from ..persuasion import ATTACHMENT_EXTENSIONS, check_upload, renamed_upload
 from .dossier import CLOSE, SUBMIT, load_dossier, problems
 from .permissions import (
     _event,

@@ -1,0 +1,1 @@
+"""Web helpers that know no domain: they import nothing of ours."""
