@@ -5,8 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from cases import selectors as case_selectors
-from students import jurisdiction
-from students import selectors as student_selectors
+from students import counting, jurisdiction
 
 
 def _database_ok():
@@ -58,7 +57,7 @@ def home(request):
     }
     if role in (jurisdiction.Role.TOWNSHIP, jurisdiction.Role.COUNTY, jurisdiction.Role.SYSADMIN):
         by = "village" if role == jurisdiction.Role.TOWNSHIP else "township"
-        context["overview"] = student_selectors.status_overview(user, by=by)
+        context["overview"] = counting.place_figures(user, by=by)
         context["by_label"] = "村（社区）" if by == "village" else "乡镇"
-        context["columns"] = student_selectors.STATUS_COLUMNS
+        context["groups"] = counting.STATUS_GROUPS
     return render(request, "home.html", context)
