@@ -1,9 +1,12 @@
 """The one place that decides what a user may see and do.
 
 Every view, export, command run as a user and task that produces a file
-scopes its rows with `child_scope()` / `household_scope()` (or
-`Child.objects.visible_to(user)`), and asks `can_*()` before showing an
-unmasked value or saving a change.
+scopes its rows with `child_scope()` / `household_scope()`, and asks
+`can_*()` before showing an unmasked value or saving a change.
+
+`child_scope` is who may *open* a child; what a place's or a school's
+figures *count* is `students.counting` (residents by village, pupils by
+school).
 """
 
 from django.db.models import Q

@@ -72,17 +72,12 @@ def school_age_of(child, *, on=None):
     )
 
 
-def children_for_user(user):
-    return Child.objects.filter(child_scope(user)).select_related(
-        "village__township", "school", "household"
-    )
-
-
 def child_for_user(user, pk):
-    """The child, or Child.DoesNotExist when it is outside the user's reach."""
+    """The child, or Child.DoesNotExist when it is outside the user's reach
+    (`jurisdiction.child_scope`: who may open a child)."""
     return (
-        children_for_user(user)
-        .select_related("village__township__county", "school__township__county")
+        Child.objects.filter(child_scope(user))
+        .select_related("village__township__county", "school__township__county", "household")
         .get(pk=pk)
     )
 

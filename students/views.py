@@ -69,7 +69,9 @@ def _render_list(request, template, queryset, filterset_class, table_class):
 
 @login_required
 def child_list(request):
-    qs = selectors.children_for_user(request.user)
+    qs = Child.objects.filter(jurisdiction.child_scope(request.user)).select_related(
+        "village__township", "school", "household"
+    )
     return _render_list(request, "students/child_list.html", qs, ChildFilter, ChildTable)
 
 
