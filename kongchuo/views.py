@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from cases import selectors as case_selectors
-from students import selectors as student_selectors
+from students import counting
 from students.jurisdiction import access
 
 
@@ -58,7 +58,7 @@ def home(request):
     }
     by = access(user).overview_level()
     if by:
-        context["overview"] = student_selectors.status_overview(user, by=by)
+        context["overview"] = counting.place_figures(user, by=by)
         context["by_label"] = "村（社区）" if by == "village" else "乡镇"
-        context["columns"] = student_selectors.STATUS_COLUMNS
+        context["groups"] = counting.STATUS_GROUPS
     return render(request, "home.html", context)

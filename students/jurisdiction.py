@@ -486,11 +486,6 @@ def _covers(m, child):
     return False
 
 
-def child_scope(user, *, roles=None):
-    """A Q over Child: the children the user sees. The one name for it."""
-    return access(user).children(roles=roles)
-
-
 class SystemActor:
     """An operator's command on the server: full reach, recorded as no user."""
 

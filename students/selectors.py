@@ -1,6 +1,6 @@
 """Reads: scoped querysets and the settings every rule reads from."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Q
 
 from .jurisdiction import access
 from .models import Child, County, Household, JurisdictionSettings, Village
@@ -72,52 +72,18 @@ def school_age_of(child, *, on=None):
     )
 
 
-def children_for_user(user):
-    return Child.objects.filter(access(user).children()).select_related(
-        "village__township", "school", "household"
-    )
-
-
 def child_for_user(user, pk):
-    """The child, or Child.DoesNotExist when it is outside the user's reach."""
+    """The child, or Child.DoesNotExist when it is outside the user's reach
+    (`access(user).children()`: who may open a child)."""
     return (
-        children_for_user(user)
-        .select_related("village__township__county", "school__township__county")
+        Child.objects.filter(access(user).children())
+        .select_related("village__township__county", "school__township__county", "household")
         .get(pk=pk)
     )
 
 
 def households_for_user(user):
     return Household.objects.filter(access(user).households()).select_related("village__township")
-
-
-STATUS_COLUMNS = [
-    Child.Status.ENROLLED,
-    Child.Status.NOT_ENROLLED,
-    Child.Status.SUSPECTED_DROPOUT,
-    Child.Status.DROPOUT,
-]
-
-
-def status_overview(user, *, by):
-    """Children per unit and status, in one grouped query.
-
-    `by` is "township" (for a county) or "village" (for a township). Counts
-    the children living in the user's villages: the township answers for
-    its residents (入学率), wherever they go to school.
-    """
-    field = {"township": "village__township__name", "village": "village__name"}[by]
-    aggregates = {s.value: Count("id", filter=Q(status=s)) for s in STATUS_COLUMNS}
-    rows = (
-        Child.objects.filter(village__in=Village.objects.filter(access(user).villages()))
-        .values(unit=F(field))
-        .annotate(total=Count("id"), **aggregates)
-        .order_by("unit")
-    )
-    return [
-        {"unit": r["unit"], "total": r["total"], "counts": [r[s.value] for s in STATUS_COLUMNS]}
-        for r in rows
-    ]
 
 
 def editable_households_for_user(user):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
-from . import idcard, selectors, services
+from . import counting, idcard, selectors, services
 from .filters import ChildFilter, HouseholdFilter
 from .forms import ChildForm, HouseholdForm, JurisdictionSettingsForm, StatusChangeForm
 from .jurisdiction import access
@@ -33,19 +33,21 @@ def _get_household_for_user(user, pk):
 
 @login_required
 def overview(request):
+    """概况: the school-age residents per place, and the pupils per school,
+    counted by `students.counting` as the ledgers count them."""
     by = access(request.user).overview_level() or "township"
-    rows = selectors.status_overview(request.user, by=by)
-    totals = [sum(col) for col in zip(*(r["counts"] for r in rows), strict=True)] if rows else []
+    figures = counting.overview(request.user, by=by)
     return render(
         request,
         "students/overview.html",
         {
-            "rows": rows,
+            "rows": figures.places,
             "by_label": "村（社区）" if by == "village" else "乡镇",
             "by": by,
-            "columns": selectors.STATUS_COLUMNS,
-            "total": sum(r["total"] for r in rows),
-            "totals": totals,
+            "groups": counting.STATUS_GROUPS,
+            "totals": figures.place_totals,
+            "schools": figures.schools,
+            "school_totals": figures.school_totals,
         },
     )
 
@@ -66,7 +68,9 @@ def _render_list(request, template, queryset, filterset_class, table_class):
 
 @login_required
 def child_list(request):
-    qs = selectors.children_for_user(request.user)
+    qs = Child.objects.filter(access(request.user).children()).select_related(
+        "village__township", "school", "household"
+    )
     return _render_list(request, "students/child_list.html", qs, ChildFilter, ChildTable)
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from students.jurisdiction import access
 from students.models import Child
 
 ALL = ["c_class", "c_s1_other_class", "c_v2_no_school", "c_t2", "c_cross", "c_other_county"]
@@ -24,9 +25,9 @@ def _link(world, c):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_visible_to_selects_exactly_the_scope(world, role):
+def test_access_children_selects_exactly_the_scope(world, role):
     user = getattr(world, role)
-    visible = set(Child.objects.visible_to(user).values_list("pk", flat=True))
+    visible = set(Child.objects.filter(access(user).children()).values_list("pk", flat=True))
     assert visible == {getattr(world, c).pk for c in VISIBLE[role]}
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from reports import ledgers
 from students import crosscheck, idcard
 from students.demo import DEMO_PASSWORD, DEMO_USERS
+from students.jurisdiction import access
 from students.models import (
     Child,
     County,
@@ -280,10 +281,12 @@ def test_demo_users_log_in_and_see_their_children(client):
     teacher = User.objects.get(username="banzhuren")
     m = teacher.memberships.get()
     assert (m.school.name, m.grade, m.class_name) == ("蛟潭镇中心学校", 5, "1班")
-    assert Child.objects.visible_to(teacher).filter(status=Child.Status.ENROLLED).count() >= 10
+    assert (
+        Child.objects.filter(access(teacher).children(), status=Child.Status.ENROLLED).count() >= 10
+    )
 
     county_user = User.objects.get(username="xianjiaoyuju")
-    assert Child.objects.visible_to(county_user).count() == Child.objects.count()
+    assert Child.objects.filter(access(county_user).children()).count() == Child.objects.count()
 
 
 def test_password_is_reset_on_every_run(client):
@@ -404,3 +407,27 @@ def test_crosscheck_and_term_list_find_the_demo_cases():
     assert all(row.term_note for row in rows)
     teacher = User.objects.get(username="banzhuren")
     assert ledgers.select_term_list(teacher, QueryDict()).queryset.exists()
+
+
+def test_demo_overview_matches_the_ledgers():
+    """概况 and the 适龄儿童台账 count the same children, for the county and
+    each township; the townships add up to the county (students.counting)."""
+    from students import counting
+
+    _seed()
+    User = get_user_model()
+    county_user = User.objects.get(username="xianjiaoyuju")
+    county = counting.overview(county_user, by="township")
+    ledger = ledgers.select_child_ledger(county_user, "school-age", QueryDict()).queryset
+    assert county.place_totals["total"] == ledger.count() == Child.objects.count()
+    for row in county.places + county.schools:
+        assert row["total"] == sum(row["counts"]), row["unit"]
+    townships = 0
+    for username in ("xiangzhen", "zuolan"):
+        user = User.objects.get(username=username)
+        total = counting.overview(user, by="village").place_totals["total"]
+        assert (
+            total == ledgers.select_child_ledger(user, "school-age", QueryDict()).queryset.count()
+        )
+        townships += total
+    assert townships == county.place_totals["total"]

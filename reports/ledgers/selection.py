@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from students import counting
 from students.jurisdiction import access
 from students.models import (
     Child,
@@ -19,7 +20,6 @@ from students.models import (
     VillageGroup,
 )
 from students.schoolage import term_label
-from students.selectors import compulsory_age_q
 
 from .cells import FIELDS
 from .definitions import (
@@ -76,8 +76,9 @@ class LedgerFilter(django_filters.FilterSet):
             del self.filters["village"]
 
     def filter_township(self, queryset, name, value):
-        # The township's residents and its schools' pupils, as for its own users.
-        return queryset.filter(Q(village__township=value) | Q(school__township=value))
+        # The township's residents (students.counting): its schools' pupils
+        # who live elsewhere count where they live, or under 学校.
+        return queryset.filter(village__township=value)
 
     @property
     def chosen(self):
@@ -153,15 +154,19 @@ def select_child_ledger(user, slug, params, *, on=None):
     ledger = CHILD_LEDGERS.get(slug)
     if ledger is None or not access(user).may_see_roster_ledgers():
         raise Http404("没有这个台账，或您无权查看。")
-    qs = Child.objects.filter(access(user).children())
+    # Counted as 概况 counts (students.counting): a place's residents, or,
+    # filtered by a school, that school's pupils.
+    f = _valid_or_404(LedgerFilter(params or None, queryset=Child.objects.none(), user=user))
+    qs = counting.counted(user, school=f.chosen["school"])
     if ledger is SCHOOL_AGE:
-        qs = qs.filter(compulsory_age_q(on=on))
+        qs = counting.school_age(qs, on=on)
     else:
         qs = qs.filter(status=_STATUS_OF[slug])
-    f = _valid_or_404(LedgerFilter(params or None, queryset=qs, user=user))
+    if f.is_bound:  # valid: _valid_or_404
+        qs = f.filter_queryset(qs)
     return Selection(
         ledger=ledger,
-        queryset=_ordered(f.qs),
+        queryset=_ordered(qs),
         place=user_place(user).narrowed(**f.chosen),
         filterset=f,
     )

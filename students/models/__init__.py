@@ -2,7 +2,6 @@ from .checks import CrossCheckRun, Lead, TermCheck
 from .roster import (
     LADDER_PRESETS,
     Child,
-    ChildQuerySet,
     ChildStatus,
     County,
     ExportLog,
@@ -21,7 +20,6 @@ from .sources import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 
 __all__ = [
     "Child",
-    "ChildQuerySet",
     "ChildStatus",
     "County",
     "CrossCheckRun",

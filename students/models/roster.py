@@ -368,13 +368,6 @@ class ChildStatus(models.TextChoices):
     MOVED_OUT = "moved_out", "户籍迁出"
 
 
-class ChildQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from ..jurisdiction import child_scope
-
-        return self.filter(child_scope(user))
-
-
 class Child(models.Model):
     class Gender(models.TextChoices):
         MALE = "M", "男"
@@ -506,7 +499,6 @@ class Child(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords(verbose_name="学生 历史")
-    objects = ChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "适龄儿童少年"
