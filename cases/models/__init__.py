@@ -1,5 +1,5 @@
 from .attendance import Absence, ClassRollCall
-from .calendar import CalendarDay, Term
+from .calendar import CalendarDay, Term, TermStartCheck
 from .case import Case, CaseEvent, Todo
 from .dispositions import Disposition, HomeTeachingSession
 from .notices import DropoutReport, NoticeCounter, ReturnNotice
@@ -20,5 +20,6 @@ __all__ = [
     "PersuasionRecord",
     "ReturnNotice",
     "Term",
+    "TermStartCheck",
     "Todo",
 ]

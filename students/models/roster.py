@@ -8,6 +8,7 @@ decided in `jurisdiction.py` from the user's memberships below.
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -244,6 +245,33 @@ class JurisdictionSettings(models.Model):
     monthly_ledger_day = models.PositiveSmallIntegerField("月度台账报送日", default=25)
     notice_fine_clause = models.BooleanField("通知书含罚款条款", default=False)
     return_verify_days = models.PositiveSmallIntegerField("复学核验（连续到校上学日）", default=5)
+    # Deadlines. Where a seed gives one it is its default; the others keep the
+    # values the code had before they were settings.
+    approval_days = models.PositiveSmallIntegerField(
+        "县级审批时限（提交后上学日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="休学、送教上门、免学缓学、移交县级核处提交后，县教育局审批待办的期限。",
+    )
+    # 001 §四(二)5: "一周内……由原所在小学负责，一周后……由所在初中负责".
+    handover_school_days = models.PositiveSmallIntegerField(
+        "小升初报到时限（秋季开学后上学日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="超过此上学日数仍未在初中注册学籍的小学毕业生，建立“小升初未报到”个案。",
+    )
+    review_notice_days = models.PositiveSmallIntegerField(
+        "休学/缓学复查提前提醒（日）",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    # 000 §三(三) and 004 §四(一)2: "开学后10日内" the term-start report.
+    term_check_days = models.PositiveSmallIntegerField(
+        "开学核查时限（开学后上学日）",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="学期第几个上学日结束后，系统为全县运行一次四查三比对（开学后核查）。",
+    )
 
     history = HistoricalRecords(verbose_name="辖区设置 历史")
 
@@ -259,6 +287,10 @@ class JurisdictionSettings(models.Model):
         "monthly_ledger_day",
         "notice_fine_clause",
         "return_verify_days",
+        "approval_days",
+        "handover_school_days",
+        "review_notice_days",
+        "term_check_days",
     ]
 
     class Meta:
@@ -281,6 +313,13 @@ class JurisdictionSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(suspected_dropout_days__gte=1) & Q(dropout_days__gte=1),
                 name="settings_thresholds_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_days__gte=1, approval_days__lte=60)
+                & Q(handover_school_days__gte=1, handover_school_days__lte=30)
+                & Q(review_notice_days__gte=1, review_notice_days__lte=90)
+                & Q(term_check_days__gte=1, term_check_days__lte=30),
+                name="settings_deadlines_valid",
             ),
         ]
 
