@@ -83,6 +83,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kongchuo.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Reference data (the seeds' ladders, the dispositions' evidence lists): loaded
+# once by data migrations, and by `manage.py loaddata <name>`.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # Wait for a writer instead of failing with "database is locked".

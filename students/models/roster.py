@@ -124,96 +124,12 @@ class School(models.Model):
         return range(1, 10)
 
 
-# The escalation ladders of the seeds, by consecutive unexcused school days.
-# Each step: the day it starts, the to-do it creates (cases.Todo.Kind), who
-# does it (Membership.Role), its deadline in school days, and what to do.
-LADDER_PRESETS = {
-    "004": {
-        "label": "蛟潭镇（004）：1日电话、3日入户、5日报乡镇",
-        "steps": [
-            {
-                "day": 1,
-                "todo": "call",
-                "role": "teacher",
-                "due": 0,
-                "action": "班主任当日电话联系监护人，了解原因并记录",
-            },
-            {
-                "day": 3,
-                "todo": "school_visit",
-                "role": "teacher",
-                "due": 0,
-                "action": "班主任联合德育处入户劝返，告知监护人义务教育法定责任，记录劝返过程",
-            },
-            {
-                "day": 3,
-                "todo": "village_visit",
-                "role": "village",
-                "due": 2,
-                "action": "村（社区）书记牵头，网格员、村干部入户核查辍学原因，配合学校制定保学方案",
-            },
-            {
-                "day": 5,
-                "todo": "report",
-                "role": "school_admin",
-                "due": 0,
-                "action": "学校填写《义务教育阶段学生辍学情况报告单》报乡镇政府",
-            },
-        ],
-    },
-    "001": {
-        "label": "呼图壁县（001）：1日电话、2日校领导家访、3日联合家访、报告单、每周逐级上报",
-        "steps": [
-            {
-                "day": 1,
-                "todo": "call",
-                "role": "teacher",
-                "due": 0,
-                "action": "班主任电话或上门随访，填写劝学记录表，报教务处",
-            },
-            {
-                "day": 2,
-                "todo": "leader_visit",
-                "role": "school_admin",
-                "due": 0,
-                "action": "教务处登记，分管领导当日同班主任家访",
-            },
-            {
-                "day": 3,
-                "todo": "joint_visit",
-                "role": "school_admin",
-                "due": 0,
-                "action": "校领导研究控辍方案，通知村（社区），有村委会成员参加的集体家访",
-            },
-            {
-                "day": 5,
-                "todo": "report",
-                "role": "school_admin",
-                "due": 0,
-                "action": "集体家访未果：填报《疑似辍学学生劝学返校报告单》一式三份报教育局、督导室、乡镇",
-            },
-            {
-                "day": 10,
-                "todo": "escalate",
-                "role": "county",
-                "due": 0,
-                "action": "一周仍未返校：逐级上报，派专人跟进",
-            },
-            {
-                "day": 15,
-                "todo": "escalate",
-                "role": "county",
-                "due": 0,
-                "action": "两周仍未返校：逐级上报，派专人跟进",
-            },
-        ],
-    },
-}
-
-
 def default_ladder():
-    """Seed 004 (蛟潭镇): the 1 / 3 / 5 school-day ladder."""
-    return [dict(step) for step in LADDER_PRESETS["004"]["steps"]]
+    """The default ladder preset's steps (fixtures/ladder_presets.json: seed 004,
+    蛟潭镇, 1 / 3 / 5 school days): a county's settings start from a copy."""
+    from ..presets import default_ladder_steps
+
+    return default_ladder_steps()
 
 
 class JurisdictionSettings(models.Model):
