@@ -10,12 +10,14 @@ from .models import (
     ClassRollCall,
     Disposition,
     DropoutReport,
+    EvidencePreset,
     HomeTeachingSession,
     NoticeCounter,
     Participant,
     PersuasionRecord,
     ReturnNotice,
     Term,
+    TermStartCheck,
     Todo,
 )
 
@@ -141,3 +143,14 @@ class DispositionAdmin(admin.ModelAdmin):
 class HomeTeachingSessionAdmin(admin.ModelAdmin):
     list_display = ["disposition", "date", "hours", "teachers"]
     raw_id_fields = ["disposition"]
+
+
+@admin.register(EvidencePreset)
+class EvidencePresetAdmin(admin.ModelAdmin):
+    list_display = ["kind", "position", "label", "source", "count", "required", "after_approval"]
+    list_filter = ["kind"]
+
+
+@admin.register(TermStartCheck)
+class TermStartCheckAdmin(admin.ModelAdmin):
+    list_display = ["term", "due_on", "ran_on", "run"]

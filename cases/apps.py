@@ -13,3 +13,13 @@ class CasesConfig(AppConfig):
 
         # `manage.py seed_demo` also gives 示范县 its school calendar.
         demo_seeded.connect(demo.on_demo_seeded, dispatch_uid="cases.demo.seed_calendar")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .dispositions.rules import forget_evidence_presets
+        from .models import EvidencePreset
+
+        post_save.connect(forget_evidence_presets, sender=EvidencePreset, dispatch_uid="evidence")
+        post_delete.connect(
+            forget_evidence_presets, sender=EvidencePreset, dispatch_uid="evidence-del"
+        )

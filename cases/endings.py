@@ -17,7 +17,9 @@ in the note. The child's 入学状态 follows the ending in cases/states.py.
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -236,8 +238,6 @@ def reopen_case(*, case, note, by):
 
 PRIMARY_KINDS = [School.Kind.PRIMARY, School.Kind.TEACHING_POINT]
 JUNIOR_KINDS = [School.Kind.JUNIOR, School.Kind.NINE_YEAR]
-# 001: "一周内出现学生不报到……由原所在小学负责，一周后……由所在初中负责".
-HANDOVER_SCHOOL_DAYS = 5
 JUNIOR_NOTE = "小升初未报到"
 
 
@@ -285,7 +285,8 @@ def junior_candidates(*, county, on):
 
 
 def junior_handover_cases(*, county, on):
-    """From the 6th school day of the autumn term: open a case (origin 手工建档,
+    """Once the hand-over week (handover_school_days school days of the autumn
+    term, default 5) is over: open a case (origin 手工建档,
     note 小升初未报到) for each junior_candidates() child, with a to-do for the
     primary school. Returns how many cases it opened.
 
@@ -300,25 +301,35 @@ def junior_handover_cases(*, county, on):
     start = autumn_term_start(county, on)
     if start is None:
         return 0
+    # The hand-over week is a setting (handover_school_days, 001 "一周内"):
+    # only the townships whose week is over take part.
     try:
         calendar = calendar_around(county=county, day=start)
-        deadline = calendar.add_school_days(
-            calendar.add_school_days(start, 0), HANDOVER_SCHOOL_DAYS
-        )
+        first = calendar.add_school_days(start, 0)
+        over = [
+            where
+            for where, s in settings_groups(county=county)
+            if on >= calendar.add_school_days(first, s.handover_school_days)
+        ]
     except ValueError:
         return 0
-    if on < deadline:
+    if not over:
         return 0
+    # An empty Q (the whole county) would vanish from an OR: it means everyone.
+    past_deadline = Q() if not all(over) else reduce(operator.or_, over)
     year = school_year_start(on)
-    found = list(junior_candidates(county=county, on=on).values_list("pk", "village__township_id"))
+    found = list(
+        junior_candidates(county=county, on=on)
+        .filter(past_deadline)
+        .values_list("pk", "village__township_id")
+    )
     if not found:
         return 0
-    ladders = {}
+    rules = {}
     for _, township_id in found:
-        if township_id not in ladders:
-            ladders[township_id] = settings_for(
-                township=county.townships.get(pk=township_id)
-            ).ladder
+        if township_id not in rules:
+            rules[township_id] = settings_for(township=county.townships.get(pk=township_id))
+    ladders = {township_id: s.ladder for township_id, s in rules.items()}
     ids = [pk for pk, _ in found]
     with transaction.atomic():
         Case.objects.bulk_create(
@@ -334,10 +345,19 @@ def junior_handover_cases(*, county, on):
             .exclude(events__isnull=False)
             .select_related("child__village__township", "child__school")
         )
-        note = f"{JUNIOR_NOTE}：开学第{HANDOVER_SCHOOL_DAYS}个上学日后仍在小学名册、未在初中注册学籍（系统）"
         CaseEvent.objects.bulk_create(
             [
-                CaseEvent(case=c, key=f"junior-{year}", action="open", to_state=c.state, note=note)
+                CaseEvent(
+                    case=c,
+                    key=f"junior-{year}",
+                    action="open",
+                    to_state=c.state,
+                    note=(
+                        f"{JUNIOR_NOTE}：开学第"
+                        f"{rules[c.child.village.township_id].handover_school_days}"
+                        "个上学日后仍在小学名册、未在初中注册学籍（系统）"
+                    ),
+                )
                 for c in opened
             ],
             ignore_conflicts=True,

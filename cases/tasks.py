@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from students.models import County
 
+from . import term_start
+from .models import Term
 from .scan import run_daily_checks
 
 
@@ -26,3 +28,23 @@ def daily_checks():
     for county_id in county_ids:
         daily_checks_for_county.delay(county_id, today)
     return len(county_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def term_start_check(term_id, date_iso):
+    """The term-start 四查三比对 of one county term, once (a rerun does nothing)."""
+    term = Term.objects.select_related("county").get(pk=term_id)
+    run = term_start.run_term_start_check(term=term, on=datetime.date.fromisoformat(date_iso))
+    return run.pk if run is not None else None
+
+
+@shared_task
+def term_start_checks(date_iso=None):
+    """Beat, every evening: for each county whose term reached its check day
+    (the county's term_check_days school days; a missed day catches up), one
+    task per term. `date_iso` runs it for a past day."""
+    on = datetime.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    term_ids = [t.pk for t in term_start.terms_due(on=on)]
+    for term_id in term_ids:
+        term_start_check.delay(term_id, on.isoformat())
+    return len(term_ids)

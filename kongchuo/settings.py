@@ -83,6 +83,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kongchuo.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Reference data (the seeds' ladders, the dispositions' evidence lists): loaded
+# once by data migrations, and by `manage.py loaddata <name>`.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # Wait for a writer instead of failing with "database is locked".
@@ -155,16 +158,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# 四查三比对: every county on the 1st of each month, and again within the
-# first 10 days of each term (开学后10日内) to pick up the term-start check.
+# 四查三比对: every county on the 1st of each month, and again once each
+# county term has run its term-start check window (开学后10日内: the county's
+# term_check_days school days of its own terms, cases/term_start.py).
 CELERY_BEAT_SCHEDULE = {
     "crosschecks-monthly": {
         "task": "students.tasks.run_monthly_crosschecks",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     "crosschecks-term-start": {
-        "task": "students.tasks.run_monthly_crosschecks",
-        "schedule": crontab(minute=0, hour=2, day_of_month=10, month_of_year="3,9"),
+        "task": "cases.tasks.term_start_checks",
+        "schedule": crontab(minute=0, hour=19),
     },
     # After school: the absence scan, the ladder, returns, follow-ups, overdue
     # flags (a day that is no school day for a calendar does nothing there).

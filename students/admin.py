@@ -7,6 +7,7 @@ from .models import (
     County,
     Household,
     JurisdictionSettings,
+    LadderPreset,
     Membership,
     School,
     SensitiveAccess,
@@ -153,3 +154,8 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LadderPreset)
+class LadderPresetAdmin(admin.ModelAdmin):
+    list_display = ["key", "label", "is_default", "position"]

@@ -3,7 +3,8 @@ from django.utils.html import format_html, format_html_join
 
 from . import idcard, selectors
 from .jurisdiction import access
-from .models import LADDER_PRESETS, Child, Household, JurisdictionSettings, Village
+from .models import Child, Household, JurisdictionSettings, Village
+from .presets import ladder_presets
 
 
 class HouseholdForm(forms.ModelForm):
@@ -246,7 +247,6 @@ class StatusChangeForm(forms.Form):
 class JurisdictionSettingsForm(forms.ModelForm):
     ladder_preset = forms.ChoiceField(
         label="升级阶梯",
-        choices=[(key, preset["label"]) for key, preset in LADDER_PRESETS.items()],
         help_text="按连续无故缺课的上学日数逐级劝返。",
     )
 
@@ -256,13 +256,17 @@ class JurisdictionSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The presets are reference data (fixtures/ladder_presets.json).
+        presets = ladder_presets()
+        self.presets = {key: steps for key, _, steps, _ in presets}
+        self.fields["ladder_preset"].choices = [(key, label) for key, label, _, _ in presets]
         current = [step.get("todo") for step in self.instance.ladder or []]
-        for key, preset in LADDER_PRESETS.items():
-            if current == [step["todo"] for step in preset["steps"]]:
+        for key, steps in self.presets.items():
+            if current == [step["todo"] for step in steps]:
                 self.fields["ladder_preset"].initial = key
 
     def save(self, commit=True):
         self.instance.ladder = [
-            dict(step) for step in LADDER_PRESETS[self.cleaned_data["ladder_preset"]]["steps"]
+            dict(step) for step in self.presets[self.cleaned_data["ladder_preset"]]
         ]
         return super().save(commit=commit)

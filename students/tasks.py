@@ -24,7 +24,8 @@ def run_crosscheck_task(county_id, township_id=None, period=None, user_id=None):
 
 @shared_task
 def run_monthly_crosschecks():
-    """Beat: monthly and at term start, one run per county (each its own task)."""
+    """Beat, monthly: one run per county (each its own task). The term-start
+    run is cases.tasks.term_start_checks (each county on its own terms)."""
     county_ids = list(County.objects.order_by("pk").values_list("pk", flat=True))
     for county_id in county_ids:
         run_crosscheck_task.delay(county_id)

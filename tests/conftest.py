@@ -17,6 +17,17 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The presets are cached (students/presets.py): a rolled-back test's
+    edits must not reach the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 class World:
     """A small county: two townships, each with villages, schools and one
     user per role; `in_` / `out` children for every scope."""
@@ -91,6 +102,12 @@ def world(db, django_user_model):
     w.county_user = user("county", Role.COUNTY, county=w.county)
     w.sysadmin = user("sysadmin", Role.SYSADMIN)
     w.nobody = user("nobody", None)
+    # Warm the preset caches as a running server has them: query counts measure the work.
+    from cases.dispositions.rules import evidence_for
+    from students.presets import ladder_presets
+
+    ladder_presets()
+    evidence_for("graduation")
     return w
 
 

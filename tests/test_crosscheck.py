@@ -626,14 +626,16 @@ def test_monthly_task_runs_every_county(world, county_data):
 def test_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["crosschecks-monthly"]["task"] == "students.tasks.run_monthly_crosschecks"
-    assert schedule["crosschecks-term-start"]["task"] == "students.tasks.run_monthly_crosschecks"
+    # The term-start run follows each county's own terms (tests/test_county_settings.py).
+    assert schedule["crosschecks-term-start"]["task"] == "cases.tasks.term_start_checks"
     assert schedule["daily-checks"]["task"] == "cases.tasks.daily_checks"
     monthly, term = (
         schedule["crosschecks-monthly"]["schedule"],
         schedule["crosschecks-term-start"]["schedule"],
     )
     assert (monthly.day_of_month, monthly.hour, monthly.minute) == ({1}, {2}, {0})
-    assert (term.day_of_month, term.month_of_year, term.hour) == ({10}, {3, 9}, {2})
+    assert (term.hour, term.minute) == ({19}, {0})
+    assert len(term.day_of_month) == 31 and len(term.month_of_year) == 12  # daily
 
 
 # --------------------------------------------------------------------------

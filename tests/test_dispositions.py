@@ -158,7 +158,7 @@ def test_each_disposition_closes_when_complete_and_the_child_status_follows(worl
     assert not case.todos.filter(done_at__isnull=True).exclude(kind__in=rules.ONGOING_TODO_KINDS)
 
 
-def test_the_registry_is_complete_and_the_four_need_the_county():
+def test_the_registry_is_complete_and_the_four_need_the_county(db):
     approving = {k for k, r in rules.REGISTRY.items() if r.county_approves}
     assert approving == {K.SUSPENSION, K.HOME_TEACHING, K.EXEMPTION, K.DEFERRAL, K.COUNTY_REVIEW}
     assert rules.REGISTRY[K.HOME_TEACHING].status == Child.Status.HOME_TEACHING  # keeps 学籍

@@ -172,6 +172,10 @@ def test_county_edits_its_settings_and_a_township_overrides_them(world, login):
             "entry_cutoff_day": 31,
             "monthly_ledger_day": 25,
             "return_verify_days": 5,
+            "approval_days": 5,
+            "handover_school_days": 5,
+            "review_notice_days": 7,
+            "term_check_days": 10,
             "ladder_preset": "001",
         }.items()
     }

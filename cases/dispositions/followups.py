@@ -5,9 +5,11 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from students.models import Membership
+from students.selectors import settings_groups
 
 from .. import endings, ladder
 from ..calendar import SchoolCalendar
@@ -23,7 +25,6 @@ Role = Membership.Role
 # The follow-ups look this far back (a missed run still catches up, old gaps stay old).
 LOOKBACK_WEEKS = 4
 LOOKBACK_MONTHS = 3
-REVIEW_NOTICE_DAYS = 7
 
 
 # ---------------------------------------------------------------------------
@@ -159,9 +160,13 @@ def _missed_months(county, on):
 
 
 def _reviews_due(county, on):
-    """休学 / 缓学: the review date is within a week: remind the school."""
+    """休学 / 缓学: the review date is near (the township's review_notice_days):
+    remind the school."""
+    near = Q(pk__in=[])
+    for where, s in settings_groups(county=county, path="case__child__village__township"):
+        near |= where & Q(review_on__lte=on + datetime.timedelta(days=s.review_notice_days))
     due = running_dispositions(kinds=[Kind.SUSPENSION, Kind.DEFERRAL], county=county).filter(
-        review_on__isnull=False, review_on__lte=on + datetime.timedelta(days=REVIEW_NOTICE_DAYS)
+        near, review_on__isnull=False
     )
     todos = [
         ladder.make_todo(

@@ -1,16 +1,15 @@
-"""`REGISTRY`: the six dispositions' rules, one per Disposition.Kind
-(000 附件1; the evidence is 000 附件3《档案资料清单》)."""
+"""`REGISTRY`: the six dispositions' rules, one per Disposition.Kind (000 附件1).
+
+Their evidence lists (000 附件3《档案资料清单》) are reference data in the
+database (EvidencePreset, from fixtures/disposition_evidence.json): `rule.evidence`."""
 
 from students.models import Membership
 
 from ..models import Case, Disposition
 from .rules import (
     HOSPITAL_LEVELS,
-    JOINT_PERSUASIONS,
-    Evidence,
     Fact,
     Rule,
-    Source,
     _disabled,
     _grade_nine_spring,
     check_disabled,
@@ -24,14 +23,6 @@ Kind = Disposition.Kind
 Role = Membership.Role
 Ending = Case.Ending
 
-NOTICE = Evidence("return_notice", "限期复学通知书", source=Source.NOTICE)
-JOINT = Evidence(
-    "joint_persuasions",
-    f"至少{JOINT_PERSUASIONS}次联合劝返记录（能证明学生本人在场）",
-    source=Source.JOINT,
-    count=JOINT_PERSUASIONS,
-)
-DISABILITY = Evidence("disability_certificate", "残疾证明（残疾证）")
 OFFICES = frozenset({Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.SYSADMIN})
 
 REGISTRY = {
@@ -46,13 +37,6 @@ REGISTRY = {
             ending=Ending.GRADUATION,
             check=check_graduation,
             eligible=_grade_nine_spring,
-            evidence=(
-                NOTICE,
-                JOINT,
-                Evidence("exam_photos", "考试图片材料"),
-                Evidence("certificate", "毕业（结业）证（时间在劝返后）"),
-                Evidence("exam_papers", "考试试卷（存教务处）"),
-            ),
             facts=(
                 Fact("exam_date", "补习考试日期", "date", help="不能与最后一次联合劝返同月"),
                 Fact("certificate_date", "毕业（结业）证日期", "date"),
@@ -79,10 +63,6 @@ REGISTRY = {
             ending=Ending.SUSPENSION,
             check=check_suspension,
             review_required=True,
-            evidence=(
-                Evidence("diagnosis", "县级以上医院建议休学诊断证明"),
-                Evidence("application", "休学申请表"),
-            ),
             facts=(
                 Fact("hospital_name", "诊断医院"),
                 Fact("hospital_level", "医院等级", "choice", tuple(HOSPITAL_LEVELS)),
@@ -102,18 +82,6 @@ REGISTRY = {
                 "送教上门的学生纳入学籍管理：销号后仍保留学籍（入学状态为“送教上门”）。"
                 "每周送教1次，每次不少于2学时，每学年不少于80学时。"
             ),
-            evidence=(
-                DISABILITY,
-                Evidence(
-                    "placement_document", "县教委关于该生送教上门的安置文件", after_approval=True
-                ),
-                Evidence("parent_consent", "送教上门家长同意书"),
-                Evidence("ability_assessment", "学生能力评估表", required=False),
-                Evidence(
-                    "teaching_plan", "送教上门教学或训练方案（课程计划、课表）", required=False
-                ),
-                Evidence("photos", "送教图片、音视频", required=False),
-            ),
             facts=(Fact("placement_doc_number", "安置文件文号"),),
         ),
         Rule(
@@ -125,11 +93,6 @@ REGISTRY = {
             ending=Ending.EXEMPTION,
             check=check_disabled,
             eligible=_disabled,
-            evidence=(
-                DISABILITY,
-                Evidence("bureau_approval", "免学申请表（教委盖章同意）", after_approval=True),
-                Evidence("photos", "图片资料"),
-            ),
         ),
         Rule(
             kind=Kind.DEFERRAL,
@@ -141,11 +104,6 @@ REGISTRY = {
             check=check_disabled,
             eligible=_disabled,
             review_required=True,
-            evidence=(
-                DISABILITY,
-                Evidence("bureau_approval", "缓学申请表（教委盖章同意）", after_approval=True),
-                Evidence("photos", "图片资料"),
-            ),
         ),
         Rule(
             kind=Kind.COUNTY_REVIEW,
@@ -156,21 +114,6 @@ REGISTRY = {
             ending=Ending.COUNTY_REVIEW,
             check=check_nothing_more,
             note="县级核实同意后，每月至少联合劝返一次（学生本人在场），系统逐月核查。",
-            evidence=(
-                NOTICE,
-                JOINT,
-                Evidence(
-                    "county_approval",
-                    "县委农村工作暨实施乡村振兴战略领导小组核实同意的佐证资料",
-                    after_approval=True,
-                ),
-                Evidence(
-                    "follow_ups",
-                    "每月至少一次联合劝返（学生本人在场）",
-                    source=Source.FOLLOW_UPS,
-                    required=False,
-                ),
-            ),
         ),
         Rule(
             kind=Kind.SPECIAL_SCHOOL,
@@ -180,11 +123,6 @@ REGISTRY = {
             county_approves=False,
             ending=Ending.SPECIAL_SCHOOL,
             check=check_special_school,
-            evidence=(
-                Evidence("guardian_consent", "家长（监护人）同意书"),
-                Evidence("student_consent", "学生本人同意书"),
-                Evidence("admission_form", "《专门学校学生入学审批表》"),
-            ),
             facts=(
                 Fact("school_name", "专门学校名称"),
                 Fact("police_unit", "牵头公安机关"),

@@ -9,16 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils import timezone
 
+from students.presets import fixture_rows
+
 from .. import states
-from ..models import PersuasionRecord
+from ..models import EvidencePreset, PersuasionRecord
 
 # 000 附件1: 送教上门 once a week, at least 2 class hours, at least 80 a school year.
 HOME_TEACHING_MIN_HOURS = Decimal("2")
 HOME_TEACHING_YEAR_HOURS = Decimal("80")
-# 000 附件1: at least three joint persuasions with the student present.
-JOINT_PERSUASIONS = 3
 # 休学 needs a diagnosis from a county-level (人民医院) hospital or higher.
 HOSPITAL_LEVELS = [
     ("县级", "县级"),
@@ -35,12 +36,51 @@ COUNTY_OR_HIGHER = {"县级", "市级", "省级"}
 
 
 class Source:
-    """Where an evidence item comes from."""
+    """Where an evidence item comes from (EvidencePreset.Source)."""
 
     UPLOAD = "upload"  # an Attachment with item=code
     NOTICE = "notice"  # a ReturnNotice on the case, or an uploaded scan
     JOINT = "joint"  # the case's joint persuasions with the student present
     FOLLOW_UPS = "follow_ups"  # months with a joint persuasion after approval
+
+
+EVIDENCE_FIXTURE = "disposition_evidence.json"
+EVIDENCE_FIELDS = ("code", "label", "source", "count", "required", "after_approval")
+
+
+# Read for every disposition on a page: cached briefly, and dropped on any
+# change of EvidencePreset (post_save / post_delete, loaddata included; cases/apps.py).
+EVIDENCE_CACHE_KEY = "presets:evidence"
+EVIDENCE_CACHE_SECONDS = 300
+
+
+def forget_evidence_presets(**kwargs):
+    cache.delete(EVIDENCE_CACHE_KEY)
+
+
+def _evidence_rows():
+    """{kind: [fields]} of every EvidencePreset, in order; the shipped fixture
+    only when the table is empty (a flushed test database)."""
+    rows = list(EvidencePreset.objects.values("kind", *EVIDENCE_FIELDS))
+    if not rows:
+        rows = sorted(
+            fixture_rows(EVIDENCE_FIXTURE, "cases.evidencepreset"),
+            key=lambda r: (r["kind"], r.get("position", 0), r["code"]),
+        )
+    by_kind = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], []).append({k: r[k] for k in EVIDENCE_FIELDS if k in r})
+    return by_kind
+
+
+def evidence_for(kind):
+    """The evidence list of a Disposition.Kind (000 附件3), in order: the
+    EvidencePreset rows (fixtures/disposition_evidence.json)."""
+    by_kind = cache.get(EVIDENCE_CACHE_KEY)
+    if by_kind is None:
+        by_kind = _evidence_rows()
+        cache.set(EVIDENCE_CACHE_KEY, by_kind, EVIDENCE_CACHE_SECONDS)
+    return tuple(Evidence(**fields) for fields in by_kind.get(kind, ()))
 
 
 @dataclass(frozen=True)
@@ -78,7 +118,6 @@ class Rule:
     county_approves: bool
     ending: str  # Case.Ending: the child's status follows (states.ENDING_STATUS)
     check: Callable  # (Dossier) -> [Chinese messages]
-    evidence: tuple
     facts: tuple = ()
     review_required: bool = False
     eligible: Callable | None = None  # (child, on) -> [messages]: checked at start too
@@ -87,6 +126,11 @@ class Rule:
     @property
     def status(self):
         return states.ENDING_STATUS[self.ending]
+
+    @property
+    def evidence(self):
+        """000 附件3's list for this kind, from the database (EvidencePreset)."""
+        return evidence_for(self.kind)
 
     @property
     def uploads(self):

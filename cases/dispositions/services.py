@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from common.uploads import ATTACHMENT_EXTENSIONS, check_upload, renamed_upload
 from students.models import Membership
+from students.selectors import settings_for
 
 from .. import ladder, services, states
 from ..models import Attachment, Case, Disposition, Todo
@@ -29,8 +30,6 @@ from .registry import REGISTRY
 DState = Disposition.State
 Role = Membership.Role
 
-# The county's approval to-do falls due this many school days after submission.
-APPROVAL_DAYS = 5
 # To-dos a disposition keeps after the case is struck off (the others close with it).
 ONGOING_TODO_KINDS = [Todo.Kind.HOME_TEACHING, Todo.Kind.FOLLOW_UP, Todo.Kind.REVIEW]
 
@@ -148,7 +147,10 @@ def submit_disposition(*, disposition, by, on=None):
                 kind=Todo.Kind.APPROVAL,
                 title=f"审批{case.child.name}的{rule.label}申请",
                 role=Role.COUNTY,
-                due_on=_school_days_after(case, on, APPROVAL_DAYS),
+                # The county's approval falls due this many school days after submission.
+                due_on=_school_days_after(
+                    case, on, settings_for(township=case.child.village.township).approval_days
+                ),
             )
         ],
         ignore_conflicts=True,

@@ -1,7 +1,7 @@
 from .attendance import Absence, ClassRollCall
-from .calendar import CalendarDay, Term
+from .calendar import CalendarDay, Term, TermStartCheck
 from .case import Case, CaseEvent, Todo
-from .dispositions import Disposition, HomeTeachingSession
+from .dispositions import Disposition, EvidencePreset, HomeTeachingSession
 from .notices import DropoutReport, NoticeCounter, ReturnNotice
 from .persuasion import Attachment, Participant, PersuasionRecord
 
@@ -14,11 +14,13 @@ __all__ = [
     "ClassRollCall",
     "Disposition",
     "DropoutReport",
+    "EvidencePreset",
     "HomeTeachingSession",
     "NoticeCounter",
     "Participant",
     "PersuasionRecord",
     "ReturnNotice",
     "Term",
+    "TermStartCheck",
     "Todo",
 ]

@@ -7,7 +7,7 @@ National public holidays and their make-up working days (调休) come from the
 from django.db import models
 from django.db.models import F, Q
 
-from students.models import County, School
+from students.models import County, CrossCheckRun, School
 
 
 class Term(models.Model):
@@ -82,3 +82,32 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+
+class TermStartCheck(models.Model):
+    """The term-start 四查三比对 of one county term, run once (cases/term_start.py).
+
+    The unique term is the claim: a second run, or two at once, finds it taken.
+    """
+
+    term = models.OneToOneField(
+        Term, models.CASCADE, related_name="start_check", verbose_name="学期"
+    )
+    run = models.ForeignKey(
+        CrossCheckRun,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="比对",
+    )
+    due_on = models.DateField("应核查日期")
+    ran_on = models.DateField("运行日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "开学核查比对"
+        ordering = ["-due_on"]
+
+    def __str__(self):
+        return f"{self.term} 开学核查"

@@ -92,3 +92,53 @@ class HomeTeachingSession(models.Model):
 
     def __str__(self):
         return f"{self.disposition.case.child} 送教 {self.date}"
+
+
+class EvidencePresetManager(models.Manager):
+    def get_by_natural_key(self, kind, code):
+        return self.get(kind=kind, code=code)
+
+
+class EvidencePreset(models.Model):
+    """One item of a disposition's evidence list (000 附件3《档案资料清单》):
+    reference data from fixtures/disposition_evidence.json, loaded once by a
+    data migration; cases/dispositions/registry.py reads it."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "上传材料"
+        NOTICE = "notice", "限期返校（复学）通知书"
+        JOINT = "joint", "联合劝返记录（学生本人在场）"
+        FOLLOW_UPS = "follow_ups", "批准后每月联合劝返"
+
+    kind = models.CharField("处置方式", max_length=20, choices=Disposition.Kind.choices)
+    code = models.CharField("材料代码", max_length=40)
+    label = models.CharField("材料（附件3原文）", max_length=200)
+    source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.UPLOAD)
+    count = models.PositiveSmallIntegerField("份数/次数", default=1)
+    required = models.BooleanField("必需", default=True)
+    after_approval = models.BooleanField(
+        "县级批准后提供", default=False, help_text="县里出具的材料：销号时需要，提交审批时不需要"
+    )
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = EvidencePresetManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处置佐证材料预设"
+        ordering = ["kind", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="evidence_preset_unique"),
+            models.CheckConstraint(
+                condition=Q(count__gte=1), name="evidence_preset_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["upload", "notice", "joint", "follow_ups"]),
+                name="evidence_preset_source_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.label}"
+
+    def natural_key(self):
+        return (self.kind, self.code)

@@ -1,6 +1,6 @@
 from .checks import CrossCheckRun, Lead, TermCheck
+from .presets import LadderPreset
 from .roster import (
-    LADDER_PRESETS,
     Child,
     ChildStatus,
     County,
@@ -28,7 +28,7 @@ __all__ = [
     "HujiRecord",
     "ImportBatch",
     "JurisdictionSettings",
-    "LADDER_PRESETS",
+    "LadderPreset",
     "Lead",
     "Membership",
     "PovertyRecord",

@@ -8,6 +8,7 @@ decided in `jurisdiction.py` from the user's memberships below.
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -123,96 +124,12 @@ class School(models.Model):
         return range(1, 10)
 
 
-# The escalation ladders of the seeds, by consecutive unexcused school days.
-# Each step: the day it starts, the to-do it creates (cases.Todo.Kind), who
-# does it (Membership.Role), its deadline in school days, and what to do.
-LADDER_PRESETS = {
-    "004": {
-        "label": "蛟潭镇（004）：1日电话、3日入户、5日报乡镇",
-        "steps": [
-            {
-                "day": 1,
-                "todo": "call",
-                "role": "teacher",
-                "due": 0,
-                "action": "班主任当日电话联系监护人，了解原因并记录",
-            },
-            {
-                "day": 3,
-                "todo": "school_visit",
-                "role": "teacher",
-                "due": 0,
-                "action": "班主任联合德育处入户劝返，告知监护人义务教育法定责任，记录劝返过程",
-            },
-            {
-                "day": 3,
-                "todo": "village_visit",
-                "role": "village",
-                "due": 2,
-                "action": "村（社区）书记牵头，网格员、村干部入户核查辍学原因，配合学校制定保学方案",
-            },
-            {
-                "day": 5,
-                "todo": "report",
-                "role": "school_admin",
-                "due": 0,
-                "action": "学校填写《义务教育阶段学生辍学情况报告单》报乡镇政府",
-            },
-        ],
-    },
-    "001": {
-        "label": "呼图壁县（001）：1日电话、2日校领导家访、3日联合家访、报告单、每周逐级上报",
-        "steps": [
-            {
-                "day": 1,
-                "todo": "call",
-                "role": "teacher",
-                "due": 0,
-                "action": "班主任电话或上门随访，填写劝学记录表，报教务处",
-            },
-            {
-                "day": 2,
-                "todo": "leader_visit",
-                "role": "school_admin",
-                "due": 0,
-                "action": "教务处登记，分管领导当日同班主任家访",
-            },
-            {
-                "day": 3,
-                "todo": "joint_visit",
-                "role": "school_admin",
-                "due": 0,
-                "action": "校领导研究控辍方案，通知村（社区），有村委会成员参加的集体家访",
-            },
-            {
-                "day": 5,
-                "todo": "report",
-                "role": "school_admin",
-                "due": 0,
-                "action": "集体家访未果：填报《疑似辍学学生劝学返校报告单》一式三份报教育局、督导室、乡镇",
-            },
-            {
-                "day": 10,
-                "todo": "escalate",
-                "role": "county",
-                "due": 0,
-                "action": "一周仍未返校：逐级上报，派专人跟进",
-            },
-            {
-                "day": 15,
-                "todo": "escalate",
-                "role": "county",
-                "due": 0,
-                "action": "两周仍未返校：逐级上报，派专人跟进",
-            },
-        ],
-    },
-}
-
-
 def default_ladder():
-    """Seed 004 (蛟潭镇): the 1 / 3 / 5 school-day ladder."""
-    return [dict(step) for step in LADDER_PRESETS["004"]["steps"]]
+    """The default ladder preset's steps (fixtures/ladder_presets.json: seed 004,
+    蛟潭镇, 1 / 3 / 5 school days): a county's settings start from a copy."""
+    from ..presets import default_ladder_steps
+
+    return default_ladder_steps()
 
 
 class JurisdictionSettings(models.Model):
@@ -244,6 +161,33 @@ class JurisdictionSettings(models.Model):
     monthly_ledger_day = models.PositiveSmallIntegerField("月度台账报送日", default=25)
     notice_fine_clause = models.BooleanField("通知书含罚款条款", default=False)
     return_verify_days = models.PositiveSmallIntegerField("复学核验（连续到校上学日）", default=5)
+    # Deadlines. Where a seed gives one it is its default; the others keep the
+    # values the code had before they were settings.
+    approval_days = models.PositiveSmallIntegerField(
+        "县级审批时限（提交后上学日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="休学、送教上门、免学缓学、移交县级核处提交后，县教育局审批待办的期限。",
+    )
+    # 001 §四(二)5: "一周内……由原所在小学负责，一周后……由所在初中负责".
+    handover_school_days = models.PositiveSmallIntegerField(
+        "小升初报到时限（秋季开学后上学日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="超过此上学日数仍未在初中注册学籍的小学毕业生，建立“小升初未报到”个案。",
+    )
+    review_notice_days = models.PositiveSmallIntegerField(
+        "休学/缓学复查提前提醒（日）",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    # 000 §三(三) and 004 §四(一)2: "开学后10日内" the term-start report.
+    term_check_days = models.PositiveSmallIntegerField(
+        "开学核查时限（开学后上学日）",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="学期第几个上学日结束后，系统为全县运行一次四查三比对（开学后核查）。",
+    )
 
     history = HistoricalRecords(verbose_name="辖区设置 历史")
 
@@ -259,6 +203,10 @@ class JurisdictionSettings(models.Model):
         "monthly_ledger_day",
         "notice_fine_clause",
         "return_verify_days",
+        "approval_days",
+        "handover_school_days",
+        "review_notice_days",
+        "term_check_days",
     ]
 
     class Meta:
@@ -281,6 +229,13 @@ class JurisdictionSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(suspected_dropout_days__gte=1) & Q(dropout_days__gte=1),
                 name="settings_thresholds_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_days__gte=1, approval_days__lte=60)
+                & Q(handover_school_days__gte=1, handover_school_days__lte=30)
+                & Q(review_notice_days__gte=1, review_notice_days__lte=90)
+                & Q(term_check_days__gte=1, term_check_days__lte=30),
+                name="settings_deadlines_valid",
             ),
         ]
 
