@@ -321,28 +321,13 @@ def junior_handover_cases(*, county, on):
             ladders[township_id] = settings_for(
                 township=county.townships.get(pk=township_id)
             ).ladder
-    ids = [pk for pk, _ in found]
+    note = f"{JUNIOR_NOTE}：开学第{HANDOVER_SCHOOL_DAYS}个上学日后仍在小学名册、未在初中注册学籍（系统）"
     with transaction.atomic():
-        Case.objects.bulk_create(
-            [
-                Case(child_id=pk, origin=Case.Origin.MANUAL, ladder=ladders[township_id])
-                for pk, township_id in found
-            ],
-            ignore_conflicts=True,  # one open case per child
-        )
-        opened = list(
-            Case.objects.filter(child_id__in=ids, origin=Case.Origin.MANUAL)
-            .exclude(state=S.CLOSED)
-            .exclude(events__isnull=False)
-            .select_related("child__village__township", "child__school")
-        )
-        note = f"{JUNIOR_NOTE}：开学第{HANDOVER_SCHOOL_DAYS}个上学日后仍在小学名册、未在初中注册学籍（系统）"
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(case=c, key=f"junior-{year}", action="open", to_state=c.state, note=note)
-                for c in opened
-            ],
-            ignore_conflicts=True,
+        opened = states.open_cases(
+            [states.NewCase(child_id=pk, ladder=ladders[township_id]) for pk, township_id in found],
+            origin=Case.Origin.MANUAL,
+            key=f"junior-{year}",
+            note=note,
         )
         Todo.objects.bulk_create(
             [

@@ -26,7 +26,7 @@ SESSION_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.
 
 def kinds_for(user, case):
     """The rules the user may start on this case (none unless it is 劝返中)."""
-    if case.state not in states.OPEN_STATES:
+    if not states.may(case, "start_disposition"):
         return []
     roles = jurisdiction.roles_for_child(user, case.child)
     return [r for r in REGISTRY.values() if roles & r.requesters]
