@@ -30,6 +30,7 @@ from students.selectors import settings_for, settings_groups
 
 from . import ladder, states
 from .calendar import calendar_around
+from .dispositions import states as disposition_states
 from .models import Case, CaseEvent, Disposition, Term, Todo
 
 Role = Membership.Role
@@ -197,7 +198,7 @@ def close_other(*, case, ending, note, by):
             missing.append("接收学校尚未确认在读（须联系接收学校或接收地教育局确认）")
     running = (
         Disposition.objects.filter(case=case)
-        .exclude(state__in=[Disposition.State.REJECTED, Disposition.State.DONE])
+        .filter(state__in=disposition_states.ACTIVE_STATES)
         .first()
     )
     if running is not None:
