@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cases import services, states
 from cases.models import Case, CaseEvent
@@ -296,3 +297,42 @@ def test_only_cases_states_writes_case_state_or_stage():
     assert found == [], "Case.state / Case.stage written outside cases/states.py:\n" + "\n".join(
         found
     )
+
+
+# ---------------------------------------------------------------------------
+# The scan's lead path goes through open_cases too
+# ---------------------------------------------------------------------------
+
+
+def test_confirmed_leads_open_one_case_each_once(world):
+    from cases.scan import _cases_from_confirmed_leads
+    from students.models import Lead
+
+    def lead(child, key):
+        return Lead.objects.create(
+            kind=Lead.Kind.ABSENT,
+            period="2026-09",
+            person_key=key,
+            name=child.name,
+            county=world.county,
+            child=child,
+            detail="名在人不在",
+            state=Lead.State.CONFIRMED,
+            reason="入户核实",
+            decided_at=timezone.now(),
+        )
+
+    found = lead(world.c_class, "a")
+    lead(world.c_t2, "b")  # the child already has a case: waits
+    busy = services.open_case_by_hand(child=world.c_t2, by=world.village_user)
+    assert _cases_from_confirmed_leads(world.county) == 1
+    case = Case.objects.get(lead=found)
+    [event] = open_events(case)
+    assert (case.origin, event.key, event.note) == (
+        Case.Origin.LEAD,
+        "open-lead",
+        "四查三比对线索核实属实：名在人不在（学籍×在校）（入户核实）",
+    )
+    assert _cases_from_confirmed_leads(world.county) == 0
+    assert CaseEvent.objects.filter(action="open").count() == 2
+    assert Case.objects.get(child=world.c_t2) == busy
