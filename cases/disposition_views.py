@@ -313,20 +313,18 @@ def _render_detail(request, case, disposition, *, facts_form=None, evidence_form
     on = timezone.localdate()
     dossier = rules.load_dossier(disposition, on=on)
     may_act = rules.may_act(user, disposition)
-    editable = disposition.state == DState.DRAFT and may_act
+    active = rules.is_active(disposition)
+    editable = may_act and rules.may(disposition, "save_facts")
     if facts_form is None and editable and (rule.facts or rule.review_required):
         facts_form = facts_form_class(rule, dossier.joint)(
             initial={**disposition.facts, "review_on": disposition.review_on}
         )
-    open_states = {DState.DRAFT, DState.PENDING, DState.APPROVED}
-    may_upload = (may_act or rules.may_record_session(user, disposition)) and (
-        disposition.state in open_states or disposition.state == DState.DONE
+    may_upload = (may_act or rules.may_record_session(user, disposition)) and rules.may(
+        disposition, "add_evidence"
     )
     is_home_teaching = disposition.kind == rules.Kind.HOME_TEACHING
     running = rules.is_running(disposition)
-    next_stage = (
-        rules.SUBMIT if disposition.state == DState.DRAFT and rule.county_approves else rules.CLOSE
-    )
+    next_stage = rules.SUBMIT if rules.may(disposition, "submit") else rules.CLOSE
     return render(
         request,
         "cases/dispositions/detail.html",
@@ -336,9 +334,7 @@ def _render_detail(request, case, disposition, *, facts_form=None, evidence_form
             "rule": rule,
             "rows": rules.checklist(dossier),
             "joint": dossier.joint,
-            "missing": rules.problems(dossier, next_stage)
-            if disposition.state in open_states
-            else [],
+            "missing": rules.problems(dossier, next_stage) if active else [],
             "next_stage": next_stage,
             "may_act": may_act,
             "facts_form": facts_form,
@@ -347,12 +343,11 @@ def _render_detail(request, case, disposition, *, facts_form=None, evidence_form
             "attachments": case.attachments.filter(
                 item__in=[e.code for e in rule.uploads]
             ).select_related("uploaded_by"),
-            "may_submit": may_act and rule.county_approves and disposition.state == DState.DRAFT,
-            "may_close": may_act
-            and disposition.state == (DState.APPROVED if rule.county_approves else DState.DRAFT),
-            "may_withdraw": may_act and disposition.state in open_states,
+            "may_submit": may_act and rules.may(disposition, "submit"),
+            "may_close": may_act and rules.may(disposition, "close"),
+            "may_withdraw": may_act and rules.may(disposition, "withdraw"),
             "decide_form": DecideForm()
-            if disposition.state == DState.PENDING and rules.may_approve(user, disposition)
+            if rules.may(disposition, "approve") and rules.may_approve(user, disposition)
             else None,
             "reason_form": ReasonForm(),
             "is_home_teaching": is_home_teaching,

@@ -32,6 +32,7 @@ from students.selectors import settings_for, settings_groups
 
 from . import ladder, states
 from .calendar import calendar_around
+from .dispositions import states as disposition_states
 from .models import Case, CaseEvent, Disposition, Term, Todo
 
 Role = Membership.Role
@@ -197,7 +198,7 @@ def close_other(*, case, ending, note, by):
             missing.append("接收学校尚未确认在读（须联系接收学校或接收地教育局确认）")
     running = (
         Disposition.objects.filter(case=case)
-        .exclude(state__in=[Disposition.State.REJECTED, Disposition.State.DONE])
+        .filter(state__in=disposition_states.ACTIVE_STATES)
         .first()
     )
     if running is not None:
@@ -329,38 +330,20 @@ def junior_handover_cases(*, county, on):
     for _, township_id in found:
         if township_id not in rules:
             rules[township_id] = settings_for(township=county.townships.get(pk=township_id))
-    ladders = {township_id: s.ladder for township_id, s in rules.items()}
-    ids = [pk for pk, _ in found]
+
+    def note(case):
+        days = rules[case.child.village.township_id].handover_school_days
+        return f"{JUNIOR_NOTE}：开学第{days}个上学日后仍在小学名册、未在初中注册学籍（系统）"
+
     with transaction.atomic():
-        Case.objects.bulk_create(
+        opened = states.open_cases(
             [
-                Case(child_id=pk, origin=Case.Origin.MANUAL, ladder=ladders[township_id])
+                states.NewCase(child_id=pk, ladder=rules[township_id].ladder)
                 for pk, township_id in found
             ],
-            ignore_conflicts=True,  # one open case per child
-        )
-        opened = list(
-            Case.objects.filter(child_id__in=ids, origin=Case.Origin.MANUAL)
-            .exclude(state=S.CLOSED)
-            .exclude(events__isnull=False)
-            .select_related("child__village__township", "child__school")
-        )
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(
-                    case=c,
-                    key=f"junior-{year}",
-                    action="open",
-                    to_state=c.state,
-                    note=(
-                        f"{JUNIOR_NOTE}：开学第"
-                        f"{rules[c.child.village.township_id].handover_school_days}"
-                        "个上学日后仍在小学名册、未在初中注册学籍（系统）"
-                    ),
-                )
-                for c in opened
-            ],
-            ignore_conflicts=True,
+            origin=Case.Origin.MANUAL,
+            key=f"junior-{year}",
+            note=note,
         )
         Todo.objects.bulk_create(
             [

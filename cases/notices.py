@@ -300,11 +300,8 @@ def issue_return_notice(*, case, by, guardian_name, issued_on=None):
     """The township issues a 《限期返校通知书》 for a reported case."""
     issued_on = issued_on or timezone.localdate()
     _not_future(issued_on, "issued_on", "签发日期")
-    if case.state != S.REPORTED:
-        # The authoritative check is the transition's, under the case's lock.
-        raise states.TransitionError(
-            f"个案当前为“{case.get_state_display()}”，不能“乡镇签发限期返校通知书”。"
-        )
+    # The authoritative check is the transition's, under the case's lock.
+    states.check(case, "issue_notice")
     guardian_name = (guardian_name or "").strip()
     if not guardian_name:
         raise ValidationError({"guardian_name": "请填写监护人姓名。"})
@@ -485,7 +482,7 @@ def record_outcome(*, notice, by, outcome, outcome_on=None, note=""):
     if note:
         text += f"，{note}"
     services.complete_todos(case=case, kinds=[Todo.Kind.RETURN_DEADLINE], by=by, note=text[:300])
-    if returned and case.state in states.OPEN_STATES | {S.DISPOSING}:
+    if returned and states.may(case, "record_return"):
         states.transition(case, "record_return", by=by, note=text[:500], returned_on=outcome_on)
         return locked
     if outcome == Outcome.REFUSED:

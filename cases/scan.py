@@ -19,7 +19,7 @@ from students.services import change_status_of_many
 
 from . import dispositions, ladder, states
 from .calendar import calendar_around
-from .models import Absence, Case, CaseEvent, ClassRollCall, ReturnNotice, Todo
+from .models import Absence, Case, ClassRollCall, ReturnNotice, Todo
 
 S = Case.State
 SYSTEM_NOTE = "系统每日扫描"
@@ -146,39 +146,27 @@ def _open_and_escalate(absent, days, township_settings, calendar, on, result):
         .order_by("child_id", "closed_on", "pk")
         .select_related("child")
     }
-    for case in reopenable.values():
-        _try(case, "reopen", **episode(case))
-    new = [
-        Case(
-            child_id=pk,
-            origin=Case.Origin.ABSENCE,
-            first_absent_on=days[-streak_of[pk]],
-            streak=streak_of[pk],
-            ladder=township_settings[township_of[pk]].ladder,
-        )
-        for pk in ids
-        if pk not in has_open and pk not in reopenable
-    ]
-    Case.objects.bulk_create(new, ignore_conflicts=True)  # one open case per child
+    reopened = sum(_try(case, "reopen", **episode(case)) for case in reopenable.values())
+    opened = states.open_cases(
+        [
+            states.NewCase(
+                child_id=pk,
+                ladder=township_settings[township_of[pk]].ladder,
+                first_absent_on=days[-streak_of[pk]],
+                streak=streak_of[pk],
+            )
+            for pk in ids
+            if pk not in has_open and pk not in reopenable
+        ],
+        origin=Case.Origin.ABSENCE,
+        key=lambda c: f"open-{c.first_absent_on}",
+        note=lambda c: f"{c.first_absent_on} 起无故缺课，系统建档",
+    )
+    result.cases_opened += len(opened) + reopened
     open_cases = list(
         Case.objects.filter(child_id__in=ids)
         .exclude(state=S.CLOSED)
         .select_related("child__village__township", "child__school")
-    )
-    result.cases_opened += len(open_cases) - len(has_open)  # new and reopened
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case=c,
-                key=f"open-{c.first_absent_on}",
-                action="open",
-                to_state=c.state,
-                note=f"{c.first_absent_on} 起无故缺课，系统建档",
-            )
-            for c in open_cases
-            if c.origin == Case.Origin.ABSENCE and c.first_absent_on
-        ],
-        ignore_conflicts=True,
     )
 
     # Streaks: one UPDATE per distinct value.
@@ -194,10 +182,10 @@ def _open_and_escalate(absent, days, township_settings, calendar, on, result):
     for c in open_cases:
         c.first_absent_on = c.first_absent_on or days[-streak_of[c.child_id]]
 
-    # Ladder steps reached: their to-dos, the stage, the events.
-    todos, events, stage_to = [], [], defaultdict(list)
+    # Ladder steps reached: their to-dos; the stage and its events (states.escalate).
+    todos, stage_to = [], defaultdict(list)
     for c in open_cases:
-        if c.state not in states.OPEN_STATES:
+        if not states.may(c, "escalate"):
             continue
         reached = ladder.steps_reached(c.ladder, streak_of[c.child_id])
         todos += [
@@ -205,22 +193,9 @@ def _open_and_escalate(absent, days, township_settings, calendar, on, result):
         ]
         if reached and reached[-1] > c.stage:
             stage_to[reached[-1]].append(c.pk)
-            events += [
-                CaseEvent(
-                    case=c,
-                    key=f"stage-{i}-{c.first_absent_on:%Y%m%d}",
-                    action="escalate",
-                    from_state=c.state,
-                    to_state=c.state,
-                    note=f"连续{c.ladder[i - 1]['day']}个上学日无故缺课：{c.ladder[i - 1]['action']}",
-                )
-                for i in reached
-                if i > c.stage
-            ]
     result.todos_created += ladder.create_todos(todos)
     for stage, pks in stage_to.items():
-        result.escalated += Case.objects.filter(pk__in=pks, stage__lt=stage).update(stage=stage)
-    CaseEvent.objects.bulk_create(events, ignore_conflicts=True)
+        result.escalated += states.escalate(pks, stage)
 
     # The child's 入学状态 follows the thresholds of their township.
     suspected, dropout = [], []
@@ -318,36 +293,20 @@ def _cases_from_confirmed_leads(county):
     )
     if not leads:
         return 0
-    child_ids = [lead.child_id for lead in leads]
-    busy = set(
-        Case.objects.filter(child_id__in=child_ids)
-        .exclude(state=S.CLOSED)
-        .values_list("child_id", flat=True)
-    )
-    new = {
-        lead.child_id: Case(
+    # One lead per child (the last one wins); a child with an open case waits.
+    rows = {
+        lead.child_id: states.NewCase(
             child_id=lead.child_id,
-            origin=Case.Origin.LEAD,
-            lead=lead,
+            lead_id=lead.pk,
             ladder=settings_for(township=lead.child.village.township).ladder,
         )
         for lead in leads
-        if lead.child_id not in busy
     }
-    Case.objects.bulk_create(new.values(), ignore_conflicts=True)
-    opened = list(Case.objects.filter(lead__in=[lead.pk for lead in leads]).select_related("lead"))
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case=c,
-                key="open-lead",
-                action="open",
-                to_state=c.state,
-                note=f"四查三比对线索核实属实：{c.lead.get_kind_display()}（{c.lead.reason}）",
-            )
-            for c in opened
-        ],
-        ignore_conflicts=True,
+    opened = states.open_cases(
+        rows.values(),
+        origin=Case.Origin.LEAD,
+        key="open-lead",
+        note=lambda c: f"四查三比对线索核实属实：{c.lead.get_kind_display()}（{c.lead.reason}）",
     )
     return len(opened)
 

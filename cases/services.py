@@ -1,38 +1,34 @@
 """Writes shared by every part of the case engine: opening a case, doing a to-do."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from students.selectors import settings_for
 
+from . import states
 from .models import Case, CaseEvent, Todo
 
 
-@transaction.atomic
 def open_case(*, child, origin, by=None, note="", lead=None, first_absent_on=None):
     """Open the child's case (one open case per child)."""
     settings = settings_for(township=child.village.township)
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                child=child,
-                origin=origin,
-                lead=lead,
-                opened_by=by,
+    opened = states.open_cases(
+        [
+            states.NewCase(
+                child_id=child.pk,
                 ladder=settings.ladder,
+                lead_id=lead.pk if lead is not None else None,
                 first_absent_on=first_absent_on,
             )
-    except IntegrityError:
-        raise ValidationError("该学生已有进行中的个案。") from None
-    CaseEvent.objects.create(
-        case=case,
-        action="open",
-        to_state=case.state,
+        ],
+        origin=origin,
         by=by,
         note=note or Case.Origin(origin).label,
     )
-    return case
+    if not opened:
+        raise ValidationError("该学生已有进行中的个案。")
+    return opened[0]
 
 
 def open_case_by_hand(*, child, by, note=""):
@@ -66,8 +62,6 @@ def _placement_problem(case, returned_on, placement):
 
 def record_return(*, case, by, returned_on, placement, placement_note=""):
     """A person records that the child is back (复学), with the placement."""
-    from . import states
-
     if returned_on > timezone.localdate():
         raise ValidationError("返校日期不能晚于今天。")
     if case.first_absent_on and returned_on < case.first_absent_on:

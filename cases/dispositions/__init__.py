@@ -16,7 +16,8 @@ lists every gap. The daily follow-ups (送教上门 weekly, 移交县级核处 m
 The package, by domain: rules.py (Rule/Evidence/Fact, the limits, the rule
 checks), registry.py (REGISTRY), dossier.py (a disposition's evidence and facts,
 the checklist, problems()), permissions.py (who may do what), services.py (the
-writes), home_teaching.py (送教上门 sessions), selectors.py (reads, the case
+writes), states.py (the table of which state allows which action: may()),
+home_teaching.py (送教上门 sessions), selectors.py (reads, the case
 panel) and followups.py (daily_followups). This module re-exports the names the
 views, cases/scan.py and the tests use.
 """
@@ -50,6 +51,7 @@ from .services import (
     submit_disposition,
     withdraw_disposition,
 )
+from .states import is_active, may
 
 __all__ = [
     "CLOSE",
@@ -66,11 +68,13 @@ __all__ = [
     "decide_disposition",
     "dispositions_of",
     "home_teaching_progress",
+    "is_active",
     "is_running",
     "kinds_for",
     "load_dossier",
     "load_dossiers",
     "local_day",
+    "may",
     "may_act",
     "may_approve",
     "may_approve_anything",

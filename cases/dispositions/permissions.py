@@ -9,6 +9,7 @@ from students.jurisdiction import access
 from .. import states
 from ..calendar import calendar_around
 from ..models import CaseEvent, Disposition
+from . import states as dstates
 from .registry import REGISTRY
 
 Kind = Disposition.Kind
@@ -21,7 +22,7 @@ Kind = Disposition.Kind
 
 def kinds_for(user, case):
     """The rules the user may start on this case (none unless it is 劝返中)."""
-    if case.state not in states.OPEN_STATES:
+    if not states.may(case, "start_disposition"):
         return []
     return [r for r in REGISTRY.values() if access(user).reaches_as(case.child, r.requesters)]
 
@@ -55,20 +56,19 @@ def _require(allowed, message):
         raise PermissionDenied(message)
 
 
-def _require_state(disposition, allowed, message):
-    if disposition.state not in allowed:
-        raise ValidationError(f"该处置当前为“{disposition.get_state_display()}”，{message}")
-
-
 def _event(case, *, action, note, by):
     return CaseEvent.objects.create(
         case=case, action=action, from_state=case.state, to_state=case.state, note=note[:500], by=by
     )
 
 
-def _move(disposition, from_states, **values):
-    """A conditional UPDATE: two people, one change."""
-    done = Disposition.objects.filter(pk=disposition.pk, state__in=from_states).update(**values)
+def _move(disposition, action, **values):
+    """`action` as a conditional UPDATE from the states the table allows: two
+    people, one change."""
+    if (to := dstates.to_state(action)) is not None:
+        values["state"] = to
+    allowed = dstates.allowed_from(disposition.kind, action)
+    done = Disposition.objects.filter(pk=disposition.pk, state__in=allowed).update(**values)
     if not done:
         raise ValidationError("该处置已被他人处理，请刷新页面。")
     for name, value in values.items():

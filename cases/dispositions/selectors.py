@@ -16,6 +16,7 @@ from ..models import Case, Disposition
 from .permissions import kinds_for
 from .registry import REGISTRY
 from .rules import HOME_TEACHING_YEAR_HOURS
+from .states import is_active
 
 Kind = Disposition.Kind
 DState = Disposition.State
@@ -35,7 +36,7 @@ def dispositions_of(case):
 def case_panel_context(user, case, *, on=None):
     """What templates/cases/dispositions/_case_panel.html shows on the case page."""
     listed = list(dispositions_of(case)[:10])
-    active = next((d for d in listed if d.state not in (DState.REJECTED, DState.DONE)), None)
+    active = next((d for d in listed if is_active(d)), None)
     current = active or next((d for d in listed if d.state == DState.DONE), None)
     progress = None
     if current is not None and current.kind == Kind.HOME_TEACHING:

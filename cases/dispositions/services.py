@@ -12,13 +12,12 @@ from students.models import Membership
 from students.selectors import settings_for
 
 from .. import ladder, services, states
-from ..models import Attachment, Case, Disposition, Todo
+from ..models import Attachment, Disposition, Todo
 from .dossier import CLOSE, SUBMIT, load_dossier, problems
 from .permissions import (
     _event,
     _move,
     _require,
-    _require_state,
     _school_days_after,
     may_act,
     may_act_on_case,
@@ -26,8 +25,8 @@ from .permissions import (
     may_record_session,
 )
 from .registry import REGISTRY
+from .states import refuse_unless_may
 
-DState = Disposition.State
 Role = Membership.Role
 
 # To-dos a disposition keeps after the case is struck off (the others close with it).
@@ -77,7 +76,7 @@ def save_facts(*, disposition, facts, by, review_on=None):
     """Fill the disposition's facts (while 准备材料); blanks clear a fact."""
     rule = REGISTRY[disposition.kind]
     _require(may_act(by, disposition), "您无权填写该处置。")
-    _require_state(disposition, {DState.DRAFT}, "不能再修改（提交审批后材料事实不可更改）。")
+    refuse_unless_may(disposition, "save_facts")
     stored = {}
     for fact in rule.facts:
         value = _fact_value(facts.get(fact.name))
@@ -85,7 +84,7 @@ def save_facts(*, disposition, facts, by, review_on=None):
             stored[fact.name] = value
     _move(
         disposition,
-        [DState.DRAFT],
+        "save_facts",
         facts=stored,
         review_on=review_on if rule.review_required else None,
     )
@@ -107,11 +106,7 @@ def add_evidence(*, disposition, item, file, by, note=""):
     _require(
         may_act(by, disposition) or may_record_session(by, disposition), "您无权上传该处置的材料。"
     )
-    _require_state(
-        disposition,
-        {DState.DRAFT, DState.PENDING, DState.APPROVED, DState.DONE},
-        "不能再上传材料。",
-    )
+    refuse_unless_may(disposition, "add_evidence")
     # The same limits and checks as every upload of the case (cases/persuasion.py).
     check_upload(file, label=labels[item], extensions=ATTACHMENT_EXTENSIONS)
     attachment = Attachment.objects.create(
@@ -133,11 +128,11 @@ def submit_disposition(*, disposition, by, on=None):
     _require(may_act(by, disposition), "您无权提交该处置。")
     if not rule.county_approves:
         raise ValidationError(f"“{rule.label}”不需县教育局审批：材料齐全后直接销号。")
-    _require_state(disposition, {DState.DRAFT}, "不能提交审批。")
+    refuse_unless_may(disposition, "submit")
     missing = problems(load_dossier(disposition, on=on), SUBMIT)
     if missing:
         raise ValidationError(missing)
-    _move(disposition, [DState.DRAFT], state=DState.PENDING)
+    _move(disposition, "submit")
     case = disposition.case
     Todo.objects.bulk_create(
         [
@@ -173,11 +168,11 @@ def decide_disposition(*, disposition, approve, by, note=""):
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError("不批准时请填写审批意见。")
-    _require_state(disposition, {DState.PENDING}, "不在待审批状态。")
+    action = "approve" if approve else "reject"
+    refuse_unless_may(disposition, action)
     _move(
         disposition,
-        [DState.PENDING],
-        state=DState.APPROVED if approve else DState.REJECTED,
+        action,
         decided_by=by,
         decided_at=timezone.now(),
         decision_note=note[:300],
@@ -200,7 +195,7 @@ def decide_disposition(*, disposition, approve, by, note=""):
 
 def _back_to_persuasion(disposition, *, by, note):
     """劝返 goes on: the case back to 劝返中 (unless it moved on meanwhile, e.g. 返校)."""
-    if disposition.case.state == Case.State.DISPOSING:
+    if states.may(disposition.case, "abandon_disposition"):
         disposition.case = states.transition(
             disposition.case, "abandon_disposition", by=by, note=note
         )
@@ -214,15 +209,11 @@ def close_disposition(*, disposition, by, on=None):
     on = on or timezone.localdate()
     rule = REGISTRY[disposition.kind]
     _require(may_act(by, disposition), "您无权为该处置销号。")
-    _require_state(disposition, {DState.DRAFT, DState.PENDING, DState.APPROVED}, "不能销号。")
+    refuse_unless_may(disposition, "close")
     missing = problems(load_dossier(disposition, on=on), CLOSE)
     if missing:
         raise ValidationError(missing)
-    _move(
-        disposition,
-        [DState.APPROVED if rule.county_approves else DState.DRAFT],
-        state=DState.DONE,
-    )
+    _move(disposition, "close")
     disposition.case = states.transition(
         disposition.case,
         "close_disposition",
@@ -244,11 +235,10 @@ def withdraw_disposition(*, disposition, by, note):
     note = (note or "").strip()
     if not note:
         raise ValidationError("请填写撤回原因。")
-    _require_state(disposition, {DState.DRAFT, DState.PENDING, DState.APPROVED}, "不能撤回。")
+    refuse_unless_may(disposition, "withdraw")
     _move(
         disposition,
-        [DState.DRAFT, DState.PENDING, DState.APPROVED],
-        state=DState.REJECTED,
+        "withdraw",
         decided_by=by,
         decided_at=timezone.now(),
         decision_note=f"申请人撤回：{note}"[:300],
