@@ -59,42 +59,11 @@ urlpatterns += [
     path("notices/<int:pk>/receipt/", notice_views.notice_receipt, name="notice_receipt"),
 ]
 
-# 六处置, the other endings and reopening (cases/dispositions/, cases/endings.py).
-from . import disposition_views as dv  # noqa: E402
+# 六处置, the other endings and reopening (cases/dispositions/, cases/endings/).
+from .dispositions import urls as disposition_urls  # noqa: E402
+from .endings import urls as ending_urls  # noqa: E402
 
-urlpatterns += [
-    path("dispositions/pending/", dv.dispositions_pending, name="dispositions_pending"),
-    path("<int:pk>/dispositions/", dv.case_dispositions, name="case_dispositions"),
-    path("<int:pk>/dispositions/start/", dv.disposition_start, name="disposition_start"),
-    path("<int:pk>/dispositions/<int:dpk>/", dv.disposition_detail, name="disposition_detail"),
-    path("<int:pk>/dispositions/<int:dpk>/facts/", dv.disposition_facts, name="disposition_facts"),
-    path(
-        "<int:pk>/dispositions/<int:dpk>/evidence/",
-        dv.disposition_evidence,
-        name="disposition_evidence",
-    ),
-    path(
-        "<int:pk>/dispositions/<int:dpk>/submit/", dv.disposition_submit, name="disposition_submit"
-    ),
-    path(
-        "<int:pk>/dispositions/<int:dpk>/decide/", dv.disposition_decide, name="disposition_decide"
-    ),
-    path("<int:pk>/dispositions/<int:dpk>/close/", dv.disposition_close, name="disposition_close"),
-    path(
-        "<int:pk>/dispositions/<int:dpk>/withdraw/",
-        dv.disposition_withdraw,
-        name="disposition_withdraw",
-    ),
-    path(
-        "<int:pk>/dispositions/<int:dpk>/sessions/new/",
-        dv.disposition_session,
-        name="disposition_session",
-    ),
-    path("<int:pk>/endings/destination/", dv.ending_destination, name="ending_destination"),
-    path("<int:pk>/endings/confirm/", dv.ending_confirm, name="ending_confirm"),
-    path("<int:pk>/endings/close/", dv.ending_close, name="ending_close"),
-    path("<int:pk>/reopen/", dv.case_reopen, name="case_reopen"),
-]
+urlpatterns += disposition_urls.urlpatterns + ending_urls.urlpatterns
 
 # 校历: the county's and a school's terms and local days (cases/calendar_views.py).
 from . import calendar_views as cv  # noqa: E402

@@ -5,6 +5,7 @@ import mimetypes
 import tempfile
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.http import FileResponse, Http404
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,6 +22,11 @@ def apply_errors(form, error):
     else:
         for msg in error.messages:
             form.add_error(None, msg)
+
+
+def message_refused(request, prefix, error):
+    """A service's refusal (ValidationError) as one error message on the next page."""
+    messages.error(request, f"{prefix}{'；'.join(error.messages)}")
 
 
 def file_response(fieldfile, *, download_name):

@@ -18,7 +18,8 @@ checks), registry.py (REGISTRY), dossier.py (a disposition's evidence and facts,
 the checklist, problems()), permissions.py (who may do what), services.py (the
 writes), states.py (the table of which state allows which action: may()),
 home_teaching.py (送教上门 sessions), selectors.py (reads, the case
-panel) and followups.py (daily_followups). This module re-exports the names the
+panel), followups.py (daily_followups), and the pages: forms.py, views.py,
+urls.py. This module re-exports the names the
 views, cases/scan.py and the tests use.
 """
 

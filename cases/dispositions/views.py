@@ -1,11 +1,10 @@
-"""Pages for the six dispositions, the other endings and reopening.
+"""Pages for the six dispositions and the case's dispositions page.
 
-Thin: every page finds its case through cases.selectors.case_for_user (a
-404 outside the user's reach); the rules, checks and writes are in
-cases/dispositions/ and cases/endings.py.
+Thin: every page finds its case through cases.selectors.case_or_404 (a
+404 outside the user's reach); the rules, checks and writes are in this
+package and in cases/endings/ (whose forms sit on the case's page).
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,153 +14,38 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from common.web import apply_errors
+from common.web import apply_errors, message_refused
 from students.jurisdiction import access
 
-from . import dispositions as rules
-from . import endings, selectors
-from .models import Case, Disposition
+from .. import dispositions as rules
+from .. import endings, selectors
+from ..endings.forms import CloseOtherForm, ConfirmForm, DestinationForm
+from ..models import Disposition
+from ..selectors import case_or_404
+from .forms import (
+    DecideForm,
+    EvidenceForm,
+    ReasonForm,
+    SessionForm,
+    StartForm,
+    facts_form_class,
+)
 
 DState = Disposition.State
-
-# ---------------------------------------------------------------------------
-# Forms
-# ---------------------------------------------------------------------------
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-ACCEPT = {"accept": "image/jpeg,image/png,image/webp,application/pdf"}
-
-
-class StartForm(forms.Form):
-    kind = forms.ChoiceField(label="处置方式", widget=forms.RadioSelect)
-    note = forms.CharField(label="说明", required=False, max_length=200)
-
-    def __init__(self, *args, kinds, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(r.kind, r.label) for r in kinds]
-
-
-def facts_form_class(rule, joint_records):
-    """A form for the rule's facts (all optional here: the rule check names what is missing)."""
-    fields = {}
-    for fact in rule.facts:
-        if fact.type == "date":
-            field = forms.DateField(label=fact.label, required=False, widget=DATE)
-        elif fact.type == "choice":
-            field = forms.ChoiceField(
-                label=fact.label, required=False, choices=[("", "—"), *fact.choices]
-            )
-        elif fact.type == "joint_record":
-            choices = [
-                (str(r.pk), f"{timezone.localtime(r.at):%Y-%m-%d} {r.get_outcome_display()}")
-                for r in joint_records
-            ]
-            field = forms.ChoiceField(
-                label=fact.label, required=False, choices=[("", "—"), *choices]
-            )
-        else:
-            field = forms.CharField(label=fact.label, required=False, max_length=200)
-        field.help_text = fact.help
-        fields[fact.name] = field
-    if rule.review_required:
-        fields["review_on"] = forms.DateField(label="复查日期", required=False, widget=DATE)
-    return type("FactsForm", (forms.Form,), fields)
-
-
-class EvidenceForm(forms.Form):
-    item = forms.ChoiceField(label="材料项目")
-    file = forms.FileField(
-        label="文件（拍照或扫描）", widget=forms.ClearableFileInput(attrs=ACCEPT)
-    )
-    note = forms.CharField(label="说明", required=False, max_length=200)
-
-    def __init__(self, *args, rule, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [(e.code, e.label) for e in rule.uploads]
-
-
-class DecideForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="审批", choices=[("approve", "批准"), ("reject", "不批准")], widget=forms.RadioSelect
-    )
-    note = forms.CharField(label="审批意见", required=False, max_length=300)
-
-
-class ReasonForm(forms.Form):
-    note = forms.CharField(label="原因", max_length=300)
-
-
-class SessionForm(forms.Form):
-    date = forms.DateField(label="送教日期", widget=DATE)
-    hours = forms.DecimalField(
-        label="学时", max_digits=4, decimal_places=1, help_text="每次不少于2学时"
-    )
-    teachers = forms.CharField(label="送教教师", max_length=100)
-    content = forms.CharField(label="送教内容", widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.FileField(
-        label="照片",
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
-
-
-CONFIRM_ENDINGS = [(e.ending, e.label) for e in endings.OTHER_ENDINGS.values() if e.confirm]
-
-
-class DestinationForm(forms.Form):
-    ending = forms.ChoiceField(label="去向", choices=CONFIRM_ENDINGS, widget=forms.RadioSelect)
-    school_name = forms.CharField(label="接收学校名称", max_length=100)
-    place = forms.CharField(label="所在地（省市县）", max_length=100)
-    note = forms.CharField(label="说明", required=False, max_length=200)
-
-
-class ConfirmForm(forms.Form):
-    ending = forms.ChoiceField(widget=forms.HiddenInput, choices=CONFIRM_ENDINGS)
-    method = forms.ChoiceField(label="确认方式", choices=endings.CONFIRM_METHODS)
-    confirmer = forms.CharField(
-        label="确认人", max_length=60, help_text="接收学校或接收地教育局的联系人及电话"
-    )
-    note = forms.CharField(label="说明", required=False, max_length=200)
-
-
-class CloseOtherForm(forms.Form):
-    ending = forms.ChoiceField(
-        label="结案方式",
-        choices=[(e.ending, e.label) for e in endings.OTHER_ENDINGS.values()],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label="说明",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=300,
-        help_text="转学/外出就读：转学手续；户籍迁出：迁往何地、日期、证明；死亡：日期及依据",
-    )
-
 
 # ---------------------------------------------------------------------------
 # Lookups
 # ---------------------------------------------------------------------------
 
 
-def _case(user, pk):
-    try:
-        return selectors.case_for_user(user, pk)
-    except Case.DoesNotExist:
-        raise Http404("没有找到该个案，或不在您的管辖范围内。") from None
-
-
 def _disposition(user, pk, dpk):
-    case = _case(user, pk)
+    case = case_or_404(user, pk)
     disposition = case.dispositions.select_related("requested_by", "decided_by").filter(pk=dpk)
     disposition = disposition.first()
     if disposition is None:
         raise Http404("没有找到该处置。")
     disposition.case = case
     return case, disposition
-
-
-def _refused(request, prefix, error):
-    messages.error(request, f"{prefix}{'；'.join(error.messages)}")
 
 
 def _detail_url(disposition):
@@ -179,7 +63,7 @@ def _case_url(case):
 
 @login_required
 def case_dispositions(request, pk):
-    case = _case(request.user, pk)
+    case = case_or_404(request.user, pk)
     user = request.user
     kinds = rules.kinds_for(user, case)
     may_end = case.is_open and endings.may_end(user, case)
@@ -219,7 +103,7 @@ def case_dispositions(request, pk):
 @login_required
 @require_POST
 def disposition_start(request, pk):
-    case = _case(request.user, pk)
+    case = case_or_404(request.user, pk)
     form = StartForm(request.POST, kinds=rules.kinds_for(request.user, case))
     if not form.is_valid():
         messages.error(request, "请选择处置方式。")
@@ -232,74 +116,10 @@ def disposition_start(request, pk):
             note=form.cleaned_data["note"],
         )
     except ValidationError as e:
-        _refused(request, "不能启动处置：", e)
+        message_refused(request, "不能启动处置：", e)
         return redirect(_case_url(case))
     messages.success(request, f"已启动处置：{rules.REGISTRY[disposition.kind].label}。")
     return redirect(_detail_url(disposition))
-
-
-@login_required
-@require_POST
-def ending_destination(request, pk):
-    case = _case(request.user, pk)
-    form = DestinationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写接收学校名称和所在地。")
-        return redirect(_case_url(case))
-    try:
-        endings.record_destination(case=case, by=request.user, **form.cleaned_data)
-    except ValidationError as e:
-        _refused(request, "", e)
-    else:
-        messages.success(request, "已登记接收学校，请联系接收学校确认在读后结案。")
-    return redirect(_case_url(case))
-
-
-@login_required
-@require_POST
-def ending_confirm(request, pk):
-    case = _case(request.user, pk)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择确认方式并填写确认人。")
-        return redirect(_case_url(case))
-    try:
-        endings.confirm_destination(case=case, by=request.user, **form.cleaned_data)
-    except ValidationError as e:
-        _refused(request, "", e)
-    else:
-        messages.success(request, "已确认在读，可以结案。")
-    return redirect(_case_url(case))
-
-
-@login_required
-@require_POST
-def ending_close(request, pk):
-    case = _case(request.user, pk)
-    form = CloseOtherForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择结案方式并填写说明。")
-        return redirect(_case_url(case))
-    try:
-        endings.close_other(case=case, by=request.user, **form.cleaned_data)
-    except ValidationError as e:
-        _refused(request, "不能结案：", e)
-        return redirect(_case_url(case))
-    messages.success(request, "个案已结案销号。")
-    return redirect(case)
-
-
-@login_required
-@require_POST
-def case_reopen(request, pk):
-    case = _case(request.user, pk)
-    try:
-        endings.reopen_case(case=case, by=request.user, note=request.POST.get("note", ""))
-    except ValidationError as e:
-        _refused(request, "不能重新启动：", e)
-        return redirect(_case_url(case))
-    messages.success(request, "个案已重新启动，继续劝返。")
-    return redirect(case)
 
 
 # ---------------------------------------------------------------------------
@@ -383,7 +203,7 @@ def disposition_facts(request, pk, dpk):
     try:
         rules.save_facts(disposition=disposition, facts=data, review_on=review_on, by=request.user)
     except ValidationError as e:
-        _refused(request, "", e)
+        message_refused(request, "", e)
     else:
         messages.success(request, "已保存。")
     return redirect(_detail_url(disposition))
@@ -412,7 +232,7 @@ def disposition_submit(request, pk, dpk):
     try:
         rules.submit_disposition(disposition=disposition, by=request.user)
     except ValidationError as e:
-        _refused(request, "不能提交审批，尚缺：", e)
+        message_refused(request, "不能提交审批，尚缺：", e)
     else:
         messages.success(request, "已提交县教育局审批。")
     return redirect(_detail_url(disposition))
@@ -437,7 +257,7 @@ def disposition_decide(request, pk, dpk):
                 by=request.user,
             )
         except ValidationError as e:
-            _refused(request, "", e)
+            message_refused(request, "", e)
         else:
             messages.success(
                 request,
@@ -453,7 +273,7 @@ def disposition_close(request, pk, dpk):
     try:
         rules.close_disposition(disposition=disposition, by=request.user)
     except ValidationError as e:
-        _refused(request, "不能销号，尚缺：", e)
+        message_refused(request, "不能销号，尚缺：", e)
         return redirect(_detail_url(disposition))
     messages.success(request, f"已销号：{rules.REGISTRY[disposition.kind].label}。")
     return redirect(case)
@@ -468,7 +288,7 @@ def disposition_withdraw(request, pk, dpk):
             disposition=disposition, by=request.user, note=request.POST.get("note", "")
         )
     except ValidationError as e:
-        _refused(request, "不能撤回：", e)
+        message_refused(request, "不能撤回：", e)
         return redirect(_detail_url(disposition))
     messages.success(request, "已撤回，继续劝返。")
     return redirect(case)
