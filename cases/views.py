@@ -1,6 +1,5 @@
 """Case pages: the list, one case's file (一生一案), to-dos, opening by hand."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from students.models import Child
 from students.selectors import child_for_user
 
 from . import dispositions, notices, persuasion, selectors, services
+from .forms import ReturnForm
 from .models import Case
 
 
@@ -91,12 +91,6 @@ def todo_list(request):
             "overdue_below": selectors.overdue_below(request.user)[:200],
         },
     )
-
-
-class ReturnForm(forms.Form):
-    returned_on = forms.DateField(label="返校日期", widget=forms.DateInput(attrs={"type": "date"}))
-    placement = forms.ChoiceField(label="复学安置", choices=Case.Placement.choices)
-    placement_note = forms.CharField(label="安置说明", required=False, max_length=200)
 
 
 @login_required

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import crosscheck_views, import_views, views
+from . import views
+from .crosscheck import views as crosscheck_views
+from .importing import views as import_views
 
 urlpatterns = [
     path("overview/", views.overview, name="overview"),

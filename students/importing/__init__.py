@@ -51,7 +51,7 @@ def _read(batch, source):
 
 
 def read_for_errors(batch, source):
-    """The parsed sheet, for marking its errors (import_workbooks.py)."""
+    """The parsed sheet, for marking its errors (workbooks.py)."""
     return _read(batch, source)
 
 

@@ -1,6 +1,5 @@
 """Excel import pages: upload, preview with every error, commit, progress."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -8,58 +7,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import import_workbooks, importing, tasks
-from .jurisdiction import access
-from .models import ImportBatch, School, Village
+from .. import importing, tasks
+from ..jurisdiction import access
+from ..models import ImportBatch, Village
+from . import workbooks
+from .forms import UploadForm
 
 Kind = ImportBatch.Kind
 State = ImportBatch.State
-
-
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="导入内容", choices=Kind.choices)
-    village = forms.ModelChoiceField(
-        label="村（社区）",
-        queryset=Village.objects.none(),
-        required=False,
-        help_text="底数台账：整张表属于这个村。乡镇、县级用户可留空，按表中“村名”列导入。",
-    )
-    school = forms.ModelChoiceField(
-        label="学校",
-        queryset=School.objects.none(),
-        required=False,
-        help_text="学籍表：整张表属于这所学校（表中有“学校名称”列时可留空）。",
-    )
-    file = forms.FileField(label="Excel 文件（.xlsx 或 .xls）")
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["village"].queryset = Village.objects.filter(
-            access(user).villages()
-        ).select_related("township")
-        self.fields["school"].queryset = School.objects.filter(access(user).schools())
-
-    def clean(self):
-        data = super().clean()
-        kind, village, school = data.get("kind"), data.get("village"), data.get("school")
-        villages = self.fields["village"].queryset
-        if kind != Kind.XUEJI and not villages.exists():
-            raise forms.ValidationError("您的账号没有管辖的村（社区），只能导入学籍表。")
-        if kind == Kind.ROSTER and village is None and villages.count() == 1:
-            data["village"] = villages.first()
-        if kind == Kind.XUEJI and school is None and self.fields["school"].queryset.count() == 1:
-            data["school"] = self.fields["school"].queryset.first()
-        place = (
-            data.get("village")
-            or data.get("school")
-            or villages.first()
-            or self.fields["school"].queryset.first()
-        )
-        if place is None:
-            raise forms.ValidationError("请选择村（社区）或学校。")
-        data["county"] = (place.township if hasattr(place, "township") else place).county
-        return data
 
 
 def _batches_for_user(user):
@@ -148,7 +103,7 @@ def import_error_sheet(request, pk):
     batch = _get_batch_for_user(request.user, pk)
     if not batch.errors or not batch.file:
         raise Http404("该批次没有错误。")
-    return import_workbooks.error_response(batch)
+    return workbooks.error_response(batch)
 
 
 @login_required
@@ -163,7 +118,7 @@ def import_template(request):
     elif kind == Kind.ROSTER and len(villages[:2]) == 1:
         village = villages[0]
     place = _place_name(request.user)
-    return import_workbooks.template_response(kind, village=village, place=place)
+    return workbooks.template_response(kind, village=village, place=place)
 
 
 def _place_name(user):

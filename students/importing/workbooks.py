@@ -8,9 +8,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import importing
-from .models import Child, ImportBatch
-from .workbooks import official_sheet, workbook_response
+from .. import importing
+from ..models import Child, ImportBatch
+from ..workbooks import official_sheet, workbook_response
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 BAD_FONT = Font(color="9C0006", bold=True)

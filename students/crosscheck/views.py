@@ -1,11 +1,10 @@
 """四查三比对 pages: the leads and their decisions, starting a run, the term-start check.
 
-Thin views: every read goes through a scoped selector in crosscheck.py and
+Thin views: every read goes through a scoped selector in leads.py and
 every write through its services; a lead or child outside the user's reach
 is a 404.
 """
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,29 +16,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import crosscheck, idcard, termcheck
-from .models import Lead
-from .tasks import run_crosscheck_task
+from .. import crosscheck, idcard, termcheck
+from ..models import Lead
+from ..tasks import run_crosscheck_task
+from .forms import LeadFilter
 
 LEADS_PER_PAGE = 20
 TERM_PER_PAGE = 50
-
-
-class LeadFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label="类型", choices=Lead.Kind.choices, empty_label="全部")
-    state = django_filters.ChoiceFilter(
-        label="核实结果", choices=Lead.State.choices, empty_label="全部"
-    )
-    period = django_filters.ChoiceFilter(label="比对期", choices=[], empty_label="全部")
-    name = django_filters.CharFilter(label="姓名", lookup_expr="contains")
-
-    class Meta:
-        model = Lead
-        fields = ["kind", "state", "period", "name"]
-
-    def __init__(self, *args, periods, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["period"].extra["choices"] = [(p, p) for p in periods]
 
 
 def _next_url(request):
