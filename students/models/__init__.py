@@ -1,21 +1,10 @@
+from .audit import ExportLog, SensitiveAccess
 from .checks import CrossCheckRun, Lead, TermCheck
+from .jurisdiction_settings import JurisdictionSettings, default_ladder
+from .memberships import Membership
+from .places import County, School, SchoolKind, Township, Village, VillageGroup
 from .presets import LadderPreset
-from .roster import (
-    Child,
-    ChildStatus,
-    County,
-    ExportLog,
-    Household,
-    JurisdictionSettings,
-    Membership,
-    School,
-    SchoolKind,
-    SensitiveAccess,
-    Township,
-    Village,
-    VillageGroup,
-    default_ladder,
-)
+from .roster import Child, ChildStatus, Household
 from .sources import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 
 __all__ = [

@@ -1,0 +1,142 @@
+"""The values a county chooses (DOMAIN §9), and a township's overrides."""
+
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .places import County, Township
+
+
+def default_ladder():
+    """The default ladder preset's steps (fixtures/ladder_presets.json: seed 004,
+    蛟潭镇, 1 / 3 / 5 school days): a county's settings start from a copy."""
+    from ..presets import default_ladder_steps
+
+    return default_ladder_steps()
+
+
+class JurisdictionSettings(models.Model):
+    """The values a county chooses (DOMAIN §9); a township may override them.
+
+    Read them only through `students.selectors.settings_for()`.
+    """
+
+    county = models.ForeignKey(
+        County, models.CASCADE, related_name="settings", verbose_name="县（区）"
+    )
+    township = models.OneToOneField(
+        Township,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="settings",
+        verbose_name="乡镇（留空为全县）",
+    )
+    ladder = models.JSONField("升级阶梯", default=default_ladder)
+    suspected_dropout_days = models.PositiveSmallIntegerField(
+        "疑似辍学认定（连续无故缺课上学日）", default=3
+    )
+    dropout_days = models.PositiveSmallIntegerField("辍学认定（连续无故缺课上学日）", default=20)
+    notice_issue_days = models.PositiveSmallIntegerField("通知书签发时限（日）", default=3)
+    notice_return_days = models.PositiveSmallIntegerField("限期返校时限（日）", default=3)
+    entry_cutoff_month = models.PositiveSmallIntegerField("入学年龄截止月", default=8)
+    entry_cutoff_day = models.PositiveSmallIntegerField("入学年龄截止日", default=31)
+    monthly_ledger_day = models.PositiveSmallIntegerField("月度台账报送日", default=25)
+    notice_fine_clause = models.BooleanField("通知书含罚款条款", default=False)
+    return_verify_days = models.PositiveSmallIntegerField("复学核验（连续到校上学日）", default=5)
+    # Deadlines. Where a seed gives one it is its default; the others keep the
+    # values the code had before they were settings.
+    approval_days = models.PositiveSmallIntegerField(
+        "县级审批时限（提交后上学日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="休学、送教上门、免学缓学、移交县级核处提交后，县教育局审批待办的期限。",
+    )
+    # 001 §四(二)5: "一周内……由原所在小学负责，一周后……由所在初中负责".
+    handover_school_days = models.PositiveSmallIntegerField(
+        "小升初报到时限（秋季开学后上学日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="超过此上学日数仍未在初中注册学籍的小学毕业生，建立“小升初未报到”个案。",
+    )
+    review_notice_days = models.PositiveSmallIntegerField(
+        "休学/缓学复查提前提醒（日）",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    # 000 §三(三) and 004 §四(一)2: "开学后10日内" the term-start report.
+    term_check_days = models.PositiveSmallIntegerField(
+        "开学核查时限（开学后上学日）",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="学期第几个上学日结束后，系统为全县运行一次四查三比对（开学后核查）。",
+    )
+
+    history = HistoricalRecords(verbose_name="辖区设置 历史")
+
+    # What the settings page lets a county or township edit; the ladder is
+    # edited by the system administrator until the case engine gives it a form.
+    EDITABLE_FIELDS = [
+        "suspected_dropout_days",
+        "dropout_days",
+        "notice_issue_days",
+        "notice_return_days",
+        "entry_cutoff_month",
+        "entry_cutoff_day",
+        "monthly_ledger_day",
+        "notice_fine_clause",
+        "return_verify_days",
+        "approval_days",
+        "handover_school_days",
+        "review_notice_days",
+        "term_check_days",
+    ]
+
+    class Meta:
+        verbose_name = verbose_name_plural = "辖区设置"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=Q(township__isnull=True),
+                name="settings_one_per_county",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_cutoff_month__gte=1, entry_cutoff_month__lte=12)
+                & Q(entry_cutoff_day__gte=1, entry_cutoff_day__lte=31),
+                name="settings_cutoff_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_ledger_day__gte=1, monthly_ledger_day__lte=28),
+                name="settings_ledger_day_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(suspected_dropout_days__gte=1) & Q(dropout_days__gte=1),
+                name="settings_thresholds_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_days__gte=1, approval_days__lte=60)
+                & Q(handover_school_days__gte=1, handover_school_days__lte=30)
+                & Q(review_notice_days__gte=1, review_notice_days__lte=90)
+                & Q(term_check_days__gte=1, term_check_days__lte=30),
+                name="settings_deadlines_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.township or self.county} 设置"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.township_id and self.township.county_id != self.county_id:
+            raise ValidationError({"township": "乡镇不属于所选县（区）。"})
+        if self.dropout_days < self.suspected_dropout_days:
+            raise ValidationError({"dropout_days": "辍学认定天数不能少于疑似辍学认定天数。"})
+        try:
+            # A non-leap year: a 29 February cutoff would not exist most years.
+            datetime.date(2001, self.entry_cutoff_month, self.entry_cutoff_day)
+        except ValueError:
+            raise ValidationError({"entry_cutoff_day": "入学年龄截止日期不存在。"}) from None
