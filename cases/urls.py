@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import attendance_views, notice_views, persuasion_views, views
+from . import notice_views, persuasion_views, views
+from .attendance import urls as attendance_urls
 
 app_name = "cases"
 
@@ -12,25 +13,8 @@ urlpatterns = [
     path("todos/", views.todo_list, name="todo_list"),
 ]
 
-urlpatterns += [
-    path("attendance/", attendance_views.attendance_class, name="attendance"),
-    path(
-        "attendance/child/<int:child_pk>/",
-        attendance_views.attendance_child,
-        name="attendance_child",
-    ),
-    path("attendance/import/", attendance_views.attendance_import_upload, name="attendance_import"),
-    path(
-        "attendance/import/commit/",
-        attendance_views.attendance_import_commit,
-        name="attendance_import_commit",
-    ),
-    path(
-        "attendance/import/template.xlsx",
-        attendance_views.attendance_import_template,
-        name="attendance_import_template",
-    ),
-]
+# 考勤: a class's roll call, one child's absences, the Excel import (cases/attendance/).
+urlpatterns += attendance_urls.urlpatterns
 
 # 劝学记录, the school's report and the township's notices (cases/persuasion.py, cases/notices.py).
 urlpatterns += [
