@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import notice_views, persuasion_views, views
 from .attendance import urls as attendance_urls
+from .calendar import urls as calendar_urls
 
 app_name = "cases"
 
@@ -80,15 +81,5 @@ urlpatterns += [
     path("<int:pk>/reopen/", dv.case_reopen, name="case_reopen"),
 ]
 
-# 校历: the county's and a school's terms and local days (cases/calendar_views.py).
-from . import calendar_views as cv  # noqa: E402
-
-urlpatterns += [
-    path("calendar/", cv.calendar_page, name="calendar"),
-    path("calendar/terms/new/", cv.term_new, name="calendar_term_new"),
-    path("calendar/terms/<int:pk>/", cv.term_edit, name="calendar_term"),
-    path("calendar/terms/<int:pk>/delete/", cv.term_delete, name="calendar_term_delete"),
-    path("calendar/days/new/", cv.day_new, name="calendar_day_new"),
-    path("calendar/days/<int:pk>/", cv.day_edit, name="calendar_day"),
-    path("calendar/days/<int:pk>/delete/", cv.day_delete, name="calendar_day_delete"),
-]
+# 校历: the county's and a school's terms and local days (cases/calendar/).
+urlpatterns += calendar_urls.urlpatterns

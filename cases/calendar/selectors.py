@@ -15,7 +15,7 @@ from functools import lru_cache
 import holidays
 from django.db.models import Q
 
-from .models import CalendarDay, Term
+from ..models import CalendarDay, Term
 
 ONE_DAY = datetime.timedelta(days=1)
 # How far a search for the next/previous school day may go (a summer holiday).

@@ -1,9 +1,9 @@
 """校历: the county education bureau keeps its terms and local days; a school
 administrator sees them and keeps the school's own, which replace the
 county's for that school. A month view shows the resulting school days
-(cases/calendar.py) so the office can check them. Anyone else gets a 404.
+(cases/calendar/selectors.py) so the office can check them. Anyone else gets a 404.
 
-The writes are in cases/calendar_edits.py.
+The writes are in cases/calendar/services.py.
 """
 
 import calendar as pycalendar
@@ -27,9 +27,9 @@ from students.jurisdiction import access
 from students.models import School
 from students.schoolage import school_year_start
 
-from . import calendar_edits
-from .calendar import ONE_DAY, SchoolCalendar, is_national_working_day
-from .models import CalendarDay, Term
+from ..models import CalendarDay, Term
+from . import services
+from .selectors import ONE_DAY, SchoolCalendar, is_national_working_day
 
 WEEKDAYS = "一二三四五六日"
 NOT_ALLOWED = "只有县教育局和学校管理员可以查看和修改校历。"
@@ -336,16 +336,16 @@ class Editable:
 TERM = Editable(
     Term,
     TermForm,
-    lambda row: calendar_edits.save_term(term=row),
-    lambda row: calendar_edits.delete_term(term=row),
+    lambda row: services.save_term(term=row),
+    lambda row: services.delete_term(term=row),
     "学期",
     "cases:calendar_term",
 )
 DAY = Editable(
     CalendarDay,
     CalendarDayForm,
-    lambda row: calendar_edits.save_calendar_day(day=row),
-    lambda row: calendar_edits.delete_calendar_day(day=row),
+    lambda row: services.save_calendar_day(day=row),
+    lambda row: services.delete_calendar_day(day=row),
     "调整日",
     "cases:calendar_day",
 )
