@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import attendance_views, notice_views, persuasion_views, views
+from . import notice_views, persuasion_views, views
+from .attendance import urls as attendance_urls
+from .calendar import urls as calendar_urls
 
 app_name = "cases"
 
@@ -12,25 +14,8 @@ urlpatterns = [
     path("todos/", views.todo_list, name="todo_list"),
 ]
 
-urlpatterns += [
-    path("attendance/", attendance_views.attendance_class, name="attendance"),
-    path(
-        "attendance/child/<int:child_pk>/",
-        attendance_views.attendance_child,
-        name="attendance_child",
-    ),
-    path("attendance/import/", attendance_views.attendance_import_upload, name="attendance_import"),
-    path(
-        "attendance/import/commit/",
-        attendance_views.attendance_import_commit,
-        name="attendance_import_commit",
-    ),
-    path(
-        "attendance/import/template.xlsx",
-        attendance_views.attendance_import_template,
-        name="attendance_import_template",
-    ),
-]
+# 考勤: a class's roll call, one child's absences, the Excel import (cases/attendance/).
+urlpatterns += attendance_urls.urlpatterns
 
 # 劝学记录, the school's report and the township's notices (cases/persuasion.py, cases/notices.py).
 urlpatterns += [
@@ -65,15 +50,5 @@ from .endings import urls as ending_urls  # noqa: E402
 
 urlpatterns += disposition_urls.urlpatterns + ending_urls.urlpatterns
 
-# 校历: the county's and a school's terms and local days (cases/calendar_views.py).
-from . import calendar_views as cv  # noqa: E402
-
-urlpatterns += [
-    path("calendar/", cv.calendar_page, name="calendar"),
-    path("calendar/terms/new/", cv.term_new, name="calendar_term_new"),
-    path("calendar/terms/<int:pk>/", cv.term_edit, name="calendar_term"),
-    path("calendar/terms/<int:pk>/delete/", cv.term_delete, name="calendar_term_delete"),
-    path("calendar/days/new/", cv.day_new, name="calendar_day_new"),
-    path("calendar/days/<int:pk>/", cv.day_edit, name="calendar_day"),
-    path("calendar/days/<int:pk>/delete/", cv.day_delete, name="calendar_day_delete"),
-]
+# 校历: the county's and a school's terms and local days (cases/calendar/).
+urlpatterns += calendar_urls.urlpatterns

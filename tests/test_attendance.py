@@ -499,7 +499,7 @@ def test_a_correction_updates_the_streak_of_an_older_case(w, login):
         HEADER,
         ["2026-11-16", "", "", "", "王小明", w.c_class.id_number, "请假", "病假"],
     ]
-    from cases import attendance_import
+    from cases.attendance import importing as attendance_import
     from students.jurisdiction import SYSTEM
 
     buf = io.BytesIO(xlsx(attendance_import_rows))

@@ -1,4 +1,4 @@
-"""The school calendar (cases/calendar.py): terms, weekends, national holidays
+"""The school calendar (cases/calendar/selectors.py): terms, weekends, national holidays
 and their make-up working days (调休), county and school days, and the demo
 calendar that `manage.py seed_demo` adds."""
 

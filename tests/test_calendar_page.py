@@ -1,4 +1,4 @@
-"""校历 page (cases/calendar_views.py, cases/calendar_edits.py): the county
+"""校历 page (cases/calendar/views.py, cases/calendar/services.py): the county
 keeps its terms and local days, a school admin its school's own; the month
 view shows the resulting school days. Anyone else gets a 404."""
 

@@ -1,7 +1,7 @@
 """The school calendar: terms, and the local days off and make-up school days.
 
 National public holidays and their make-up working days (调休) come from the
-`holidays` library (cases/calendar.py); a county adds its own terms and days.
+`holidays` library (cases/calendar/selectors.py); a county adds its own terms and days.
 """
 
 from django.db import models

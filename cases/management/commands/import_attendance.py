@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import attendance_import
+from cases.attendance import importing
 from students.jurisdiction import SYSTEM
 from students.models import School
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             school_obj = School.objects.select_related("township").filter(name=school).first()
             if school_obj is None:
                 raise CommandError(f"没有名为“{school}”的学校")
-        plan = attendance_import.import_file(
+        plan = importing.import_file(
             str(file), filename=file.name, user=SYSTEM, school=school_obj, dry_run=dry_run
         )
         result = plan.summary()

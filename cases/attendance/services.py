@@ -1,173 +1,29 @@
-"""Attendance: who records it, for which children, on which days; the writes
-(a class's roll call, one child's absence) and the late correction of a case.
+"""Attendance writes: a class's roll call, one child's absence, and the late
+correction of a case.
 
 Only a class teacher (their class) and a school administrator (their school)
 record attendance. Absences are kept only for children not at school
 (Absence); a class's roll call (ClassRollCall) says the class was checked, so
 that no absence then means the child was there. The Excel import is in
-cases/attendance_import.py and writes through `save_absences()` below.
+cases/attendance/importing.py and writes through `save_absences()` below.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from students.jurisdiction import access
-from students.models import Child, School
-from students.selectors import settings_for
+from students.models import Child
 
-from . import services, states
-from .calendar import SchoolCalendar, calendar_around
-from .models import Absence, Case, CaseEvent, ClassRollCall, Todo
-from .scan import lookback, streak_expression
+from .. import services, states
+from ..models import Absence, Case, CaseEvent, ClassRollCall, Todo
+from .selectors import MARKS, PRESENT, absences_on, current_streak, day_problem
 
 Kind = Absence.Kind
-PRESENT = "present"
-MARKS = {PRESENT: "到", Kind.LEAVE: "请假", Kind.UNEXCUSED: "无故未到校"}
-# Children on a class's attendance list: those who should be in class.
-ON_ROLL_STATUSES = [
-    Child.Status.ENROLLED,
-    Child.Status.SUSPECTED_DROPOUT,
-    Child.Status.DROPOUT,
-]
 REASON_REQUIRED = "请假须填写原因"
 CANCEL_NOTE = "缺勤更正为请假"
 BATCH_SIZE = 1000
-
-
-# ------------------------------------------------------------------- reach
-
-
-def attendance_scope(user):
-    """A Q over Child: the children whose attendance the user records."""
-    return access(user).attendance_children()
-
-
-def may_take_attendance(user):
-    return access(user).may_take_attendance()
-
-
-@dataclass(frozen=True)
-class SchoolClass:
-    school: School
-    grade: int
-    class_name: str
-
-    @property
-    def key(self):
-        return f"{self.school.pk}-{self.grade}-{self.class_name}"
-
-    @property
-    def label(self):
-        grade = dict(Child._meta.get_field("grade").choices).get(self.grade, self.grade)
-        return f"{self.school.name} {grade}{self.class_name}"
-
-
-def classes_for_user(user):
-    """The classes the user takes attendance for, in order: a teacher's own
-    class(es), then every class with children on roll in an admin's school."""
-    found = {}
-    classes, schools = access(user).attendance_classes()
-    for school, grade, class_name in classes:
-        c = SchoolClass(school, grade, class_name)
-        found.setdefault(c.key, c)
-    admin_schools = {school.pk: school for school in schools}
-    if admin_schools:
-        rows = (
-            Child.objects.filter(
-                school_id__in=admin_schools, grade__isnull=False, status__in=ON_ROLL_STATUSES
-            )
-            .values_list("school_id", "grade", "class_name")
-            .distinct()
-            .order_by("school_id", "grade", "class_name")
-        )
-        for school_id, grade, class_name in rows:
-            c = SchoolClass(admin_schools[school_id], grade, class_name)
-            found.setdefault(c.key, c)
-    return list(found.values())
-
-
-def class_children(user, school_class):
-    """The class's children on roll whom the user may record, by name."""
-    return (
-        Child.objects.filter(
-            attendance_scope(user),
-            school=school_class.school,
-            grade=school_class.grade,
-            class_name=school_class.class_name,
-            status__in=ON_ROLL_STATUSES,
-        )
-        .only("pk", "name", "status", "school_id", "grade", "class_name")
-        .order_by("name_pinyin", "name", "pk")
-    )
-
-
-def attendance_child_for_user(user, pk):
-    """The child, or Child.DoesNotExist when the user does not record their attendance."""
-    return (
-        Child.objects.filter(attendance_scope(user), school__isnull=False)
-        .select_related("school__township", "village__township")
-        .get(pk=pk)
-    )
-
-
-# ------------------------------------------------------------------- reads
-
-
-def school_calendar(school, *, day, back=0):
-    """The school's calendar from `back` days before `day` to `day`."""
-    return SchoolCalendar(
-        county=school.township.county_id,
-        school=school,
-        start=day - datetime.timedelta(days=back),
-        end=day,
-    )
-
-
-def day_problem(school, day, *, today=None):
-    """Why attendance cannot be recorded for `day` at `school`, or ""."""
-    today = today or timezone.localdate()
-    if day > today:
-        return f"{day:%Y-%m-%d} 还未到，不能登记将来的考勤。"
-    if not school_calendar(school, day=day).is_school_day(day):
-        return f"{day:%Y-%m-%d} 不是上学日（周末、节假日或不在学期内），无需考勤。"
-    return ""
-
-
-def last_school_day(school, *, on):
-    """The latest school day of the school on or before `on` (within 120 days), or None."""
-    days = school_calendar(school, day=on, back=120).last_school_days(on, 1)
-    return days[-1] if days else None
-
-
-def absences_on(children, day):
-    """{child_id: Absence} of these children on `day` (one query)."""
-    return {
-        a.child_id: a
-        for a in Absence.objects.filter(child__in=children, date=day).select_related("recorded_by")
-    }
-
-
-def roll_call(school_class, day):
-    return (
-        ClassRollCall.objects.filter(
-            school=school_class.school,
-            grade=school_class.grade,
-            class_name=school_class.class_name,
-            date=day,
-        )
-        .select_related("taken_by")
-        .first()
-    )
-
-
-def recent_absences(child, *, limit=30):
-    return (
-        Absence.objects.filter(child=child).select_related("recorded_by").order_by("-date")[:limit]
-    )
 
 
 # ------------------------------------------------------------------ writes
@@ -343,35 +199,6 @@ def record_child_absence(*, child, day, mark, reason="", by, today=None):
 # ------------------------------------------------------- the late correction
 
 
-def _scan_days(child, as_of):
-    """The school days the daily scan looks back over for this child on
-    `as_of` (cases/scan.py: the longest ladder step or dropout threshold of
-    the county, plus one), oldest first."""
-    if child.school_id:
-        school, county = child.school, child.school.township.county
-    else:
-        school, county = None, child.village.township.county
-    longest = lookback(settings_for(township=t) for t in county.townships.all())
-    calendar = calendar_around(county=county, school=school, day=as_of)
-    return calendar.last_school_days(as_of, longest + 1)
-
-
-def current_streak(child, *, as_of):
-    """Consecutive unexcused school days ending on `as_of` (or the last school
-    day before it), by the scan's own rule (scan.streak_expression)."""
-    days = _scan_days(child, as_of)
-    if not days:
-        return 0
-    if not Absence.objects.filter(child=child, date=days[-1], kind=Kind.UNEXCUSED).exists():
-        return 0
-    return (
-        Child.objects.filter(pk=child.pk)
-        .annotate(streak=streak_expression(days))
-        .values_list("streak", flat=True)
-        .get()
-    )
-
-
 @transaction.atomic
 def reconsider_case(*, child, by=None):
     """After an unexcused absence became leave or was removed: cancel the
@@ -423,14 +250,3 @@ def reconsider_case(*, child, by=None):
         by=by,
     )
     return case, False
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def parse_day(value, *, default):
-    """A date from a query string ("2026-09-21"), or `default`."""
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default

@@ -1,13 +1,13 @@
 """Writes to the school calendar: a county's or a school's terms and local days.
 
-The page (cases/calendar_views.py) decides who may write which row; these
+The page (cases/calendar/views.py) decides who may write which row; these
 functions check what the database constraints cannot say clearly (or at all)
 and give a plain Chinese reason: a term ends after it starts and is not
 absurdly long, a county's terms (or a school's own terms) do not overlap,
 names and dates are not taken twice, and a day off lies in a term (outside the
 terms there is no school anyway; a make-up school day there — 提前报到 — is
 fine). A school's own terms may overlap the county's: they replace them for
-that school (cases/calendar.py).
+that school (cases/calendar/selectors.py).
 """
 
 from django.core.exceptions import ValidationError
@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 
 from students.models import County
 
-from .calendar import SchoolCalendar
-from .models import CalendarDay, Term
+from ..models import CalendarDay, Term
+from .selectors import SchoolCalendar
 
 # A term longer than this is a typing mistake (a wrong year), not a term.
 MAX_TERM_DAYS = 250

@@ -3,7 +3,7 @@
 Columns: 日期, 学校, 年级, 班级, 姓名, 身份证号, 状态 (请假 / 无故未到校), 原因.
 A row is matched to a child by 身份证号, else by school + grade + class +
 name (an error when none or several match), only among the children whose
-attendance the importer records (cases.attendance.attendance_scope). Every
+attendance the importer records (cases.attendance.selectors.attendance_scope). Every
 row is checked (a school day, not in the future, no duplicate) before
 anything is written; one error anywhere and nothing is saved. Re-importing
 the same sheet finds every row unchanged; a blank 原因 keeps the reason
@@ -23,9 +23,9 @@ from students.jurisdiction import access
 from students.models import Child, School
 from students.sheets import CellError, Column, SheetError, read_sheet
 
-from . import attendance
-from .calendar import SchoolCalendar
-from .models import Absence
+from ..calendar import SchoolCalendar
+from ..models import Absence
+from . import selectors, services
 
 Kind = Absence.Kind
 
@@ -69,7 +69,7 @@ class Plan:
     unchanged: int = 0
     errors: list = field(default_factory=list)  # CellError
     changes: list = field(default_factory=list)  # [{"row", "action", "name", "date", "kind"}]
-    result: object = None  # attendance.SaveResult, once committed
+    result: object = None  # services.SaveResult, once committed
 
     def summary(self):
         failed = bool(self.errors)
@@ -101,7 +101,7 @@ class _Planner:
         self.plan = Plan(errors=list(parsed.errors))
         values = [r.values for r in parsed.rows]
         reach = Child.objects.filter(
-            attendance.attendance_scope(user) if user.pk else access(user).children(),
+            selectors.attendance_scope(user) if user.pk else access(user).children(),
             school__isnull=False,
         )
         if school is not None:
@@ -240,13 +240,13 @@ class _Planner:
         old = existing.get((child.pk, day))
         reason = reason or (old.reason if old is not None and old.kind == kind else "")
         if kind == Kind.LEAVE and not reason:
-            self.error(n, "reason", attendance.REASON_REQUIRED)
+            self.error(n, "reason", services.REASON_REQUIRED)
             return
         if old is not None and (old.kind, old.reason) == (kind, reason):
             plan.unchanged += 1
             return
         try:
-            absence = attendance.new_absence(
+            absence = services.new_absence(
                 child, day, kind, reason, source=Absence.Source.IMPORT, by=self.user
             )
         except ValidationError as e:
@@ -284,7 +284,7 @@ def commit(parsed, *, user, school=None, today=None):
             if plan.errors:
                 transaction.set_rollback(True)
                 return plan
-            plan.result = attendance.save_absences(rows=plan.rows, before=plan.before, by=user)
+            plan.result = services.save_absences(rows=plan.rows, before=plan.before, by=user)
     except IntegrityError:
         plan = Plan(
             errors=[CellError(None, "", "导入期间考勤被他人修改，本次未导入任何数据，请重新导入。")]

@@ -2,10 +2,10 @@
 Excel import. Only class teachers (their class) and school administrators
 (their school) record attendance; anyone else gets a 404."""
 
+import datetime
 import uuid
 from pathlib import Path
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,16 +20,25 @@ from openpyxl import Workbook
 from common.web import workbook_response
 from students.models import Child, School
 
-from . import attendance, attendance_import
-from .models import Absence
+from ..models import Absence
+from . import importing, selectors, services
+from .forms import ChildAbsenceForm, UploadForm
 
 PENDING = "attendance_import"  # the session key of an uploaded, checked sheet
 UPLOADS = "attendance-imports"
 
 
 def _require_attendance(user):
-    if not attendance.may_take_attendance(user):
+    if not selectors.may_take_attendance(user):
         raise Http404("只有班主任和学校管理员可以登记考勤。")
+
+
+def parse_day(value, *, default):
+    """A date from a query string ("2026-09-21"), or `default`."""
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
 
 
 def _saved_message(result):
@@ -53,7 +62,7 @@ def _saved_message(result):
 def attendance_class(request):
     _require_attendance(request.user)
     data = request.POST if request.method == "POST" else request.GET
-    classes = attendance.classes_for_user(request.user)
+    classes = selectors.classes_for_user(request.user)
     if not classes:
         return render(request, "cases/attendance/class.html", {"classes": []})
     by_key = {c.key: c for c in classes}
@@ -61,8 +70,8 @@ def attendance_class(request):
     if school_class is None:
         raise Http404("没有找到该班级，或不在您的管辖范围内。")
     today = timezone.localdate()
-    day = attendance.parse_day(data.get("date"), default=today)
-    problem = attendance.day_problem(school_class.school, day, today=today)
+    day = parse_day(data.get("date"), default=today)
+    problem = selectors.day_problem(school_class.school, day, today=today)
     context = {
         "classes": classes,
         "school_class": school_class,
@@ -72,21 +81,20 @@ def attendance_class(request):
     }
     if problem:
         if day <= today:
-            context["last_school_day"] = attendance.last_school_day(school_class.school, on=day)
+            context["last_school_day"] = selectors.last_school_day(school_class.school, on=day)
         else:
-            context["last_school_day"] = attendance.last_school_day(school_class.school, on=today)
+            context["last_school_day"] = selectors.last_school_day(school_class.school, on=today)
         return render(request, "cases/attendance/class.html", context)
 
-    children = list(attendance.class_children(request.user, school_class))
-    existing = attendance.absences_on(children, day)
+    children = list(selectors.class_children(request.user, school_class))
+    existing = selectors.absences_on(children, day)
     submitted, errors = {}, {}
     if request.method == "POST":
         entries = [
-            (c, data.get(f"k{c.pk}", attendance.PRESENT), data.get(f"r{c.pk}", ""))
-            for c in children
+            (c, data.get(f"k{c.pk}", selectors.PRESENT), data.get(f"r{c.pk}", "")) for c in children
         ]
         try:
-            result = attendance.record_class_attendance(
+            result = services.record_class_attendance(
                 school_class=school_class, day=day, entries=entries, by=request.user, today=today
             )
         except ValidationError as e:
@@ -106,15 +114,15 @@ def attendance_class(request):
     for c in children:
         old = existing.get(c.pk)
         mark, reason = submitted.get(
-            c.pk, (old.kind, old.reason) if old else (attendance.PRESENT, "")
+            c.pk, (old.kind, old.reason) if old else (selectors.PRESENT, "")
         )
         rows.append(
             {"child": c, "mark": mark, "reason": reason, "old": old, "error": errors.get(c.pk)}
         )
     context.update(
         rows=rows,
-        marks=[(str(value), label) for value, label in attendance.MARKS.items()],
-        roll_call=attendance.roll_call(school_class, day),
+        marks=[(str(value), label) for value, label in selectors.MARKS.items()],
+        roll_call=selectors.roll_call(school_class, day),
         counts={
             "total": len(children),
             "leave": sum(1 for a in existing.values() if a.kind == Absence.Kind.LEAVE),
@@ -127,40 +135,22 @@ def attendance_class(request):
 # ------------------------------------------------------------------ one child
 
 
-class ChildAbsenceForm(forms.Form):
-    date = forms.DateField(
-        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    mark = forms.ChoiceField(
-        label="考勤",
-        choices=[
-            (Absence.Kind.LEAVE, "请假"),
-            (Absence.Kind.UNEXCUSED, "无故未到校"),
-            (attendance.PRESENT, "到校（撤销该日缺勤记录）"),
-        ],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label="原因", max_length=200, required=False, help_text="请假须填写原因。"
-    )
-
-
 @login_required
 def attendance_child(request, child_pk):
     _require_attendance(request.user)
     try:
-        child = attendance.attendance_child_for_user(request.user, child_pk)
+        child = selectors.attendance_child_for_user(request.user, child_pk)
     except Child.DoesNotExist:
         raise Http404("没有找到该学生，或您不负责该生考勤。") from None
     today = timezone.localdate()
     form = ChildAbsenceForm(
         request.POST or None,
-        initial={"date": attendance.parse_day(request.GET.get("date"), default=today)},
+        initial={"date": parse_day(request.GET.get("date"), default=today)},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            result = attendance.record_child_absence(
+            result = services.record_child_absence(
                 child=child,
                 day=d["date"],
                 mark=d["mark"],
@@ -179,30 +169,11 @@ def attendance_child(request, child_pk):
     return render(
         request,
         "cases/attendance/child.html",
-        {"child": child, "form": form, "absences": attendance.recent_absences(child)},
+        {"child": child, "form": form, "absences": selectors.recent_absences(child)},
     )
 
 
 # ---------------------------------------------------------------------- import
-
-
-class UploadForm(forms.Form):
-    school = forms.ModelChoiceField(
-        label="学校",
-        queryset=School.objects.none(),
-        required=False,
-        help_text="表中没有“学校”列时，整张表按所选学校导入。",
-    )
-    file = forms.FileField(label="Excel 文件（.xlsx 或 .xls）")
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        schools = {c.school.pk for c in attendance.classes_for_user(user)}
-        queryset = School.objects.filter(pk__in=schools).select_related("township")
-        self.fields["school"].queryset = queryset
-        if len(schools) <= 1:
-            self.fields["school"].widget = forms.HiddenInput()
-            self.fields["school"].initial = next(iter(schools), None)
 
 
 def _pending(request):
@@ -223,7 +194,7 @@ def _run(request, pending, *, dry_run):
     if pending.get("school"):
         school = School.objects.select_related("township").filter(pk=pending["school"]).first()
     with default_storage.open(pending["path"], "rb") as f:
-        return attendance_import.import_file(
+        return importing.import_file(
             f, filename=pending["filename"], user=request.user, school=school, dry_run=dry_run
         )
 
@@ -279,7 +250,7 @@ def attendance_import_template(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "缺勤登记"
-    for row in attendance_import.template_rows():
+    for row in importing.template_rows():
         ws.append(row)
     for column, width in zip("ABCDEFGH", (12, 18, 8, 8, 10, 22, 12, 24), strict=True):
         ws.column_dimensions[column].width = width

@@ -1,22 +1,17 @@
 """校历: the county education bureau keeps its terms and local days; a school
 administrator sees them and keeps the school's own, which replace the
 county's for that school. A month view shows the resulting school days
-(cases/calendar.py) so the office can check them. Anyone else gets a 404.
+(cases/calendar/selectors.py) so the office can check them. Anyone else gets a 404.
 
-The writes are in cases/calendar_edits.py.
+The month and year view-model is in selectors.py, the writes in services.py.
 """
 
-import calendar as pycalendar
 import datetime
 from dataclasses import dataclass
-from functools import lru_cache
 
-import holidays
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,13 +20,11 @@ from django.utils import timezone
 from common.web import apply_errors
 from students.jurisdiction import access
 from students.models import School
-from students.schoolage import school_year_start
 
-from . import calendar_edits
-from .calendar import ONE_DAY, SchoolCalendar, is_national_working_day
-from .models import CalendarDay, Term
+from ..models import CalendarDay, Term
+from . import selectors, services
+from .forms import CalendarDayForm, TermForm
 
-WEEKDAYS = "一二三四五六日"
 NOT_ALLOWED = "只有县教育局和学校管理员可以查看和修改校历。"
 
 
@@ -94,14 +87,7 @@ def _row(request, model, pk):
     raise Http404("没有找到该记录，或您不能修改它。")
 
 
-# ------------------------------------------------------------- month and year
-
-
-def school_years(today):
-    """The current and the next school year, from 1 August (an early start
-    of the autumn term belongs to its school year) to 31 August two years on."""
-    year = school_year_start(today)
-    return datetime.date(year, 8, 1), datetime.date(year + 2, 8, 31)
+# ---------------------------------------------------------------------- month
 
 
 def _month(value, today):
@@ -112,117 +98,6 @@ def _month(value, today):
     return first if 2000 <= first.year <= 2100 else today.replace(day=1)
 
 
-@lru_cache(maxsize=16)
-def _holiday_names(year):
-    return holidays.country_holidays("CN", years=year, language="zh_CN")
-
-
-def _short(name):
-    """A two-character label for a holiday in a month cell."""
-    if "调休" in name:
-        return "调休"
-    name = name.replace("（补假）", "").replace("农历", "").removesuffix("节")
-    return name[:2]
-
-
-def month_view(place, first, today):
-    """The month's days as weeks of cells, the school days and the notes."""
-    last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
-    cal = SchoolCalendar(county=place.county_id, school=place.school, start=first, end=last)
-    days = CalendarDay.objects.filter(county_id=place.county_id, date__range=(first, last))
-    if place.school:
-        days = days.filter(Q(school=None) | Q(school=place.school))
-    else:
-        days = days.filter(school=None)
-    local = {}
-    for d in sorted(days, key=lambda d: d.school_id is not None):
-        local[d.date] = d  # the school's own day wins, as in SchoolCalendar
-    names = _holiday_names(first.year)
-    starts = {t.start: t for t in cal.terms}
-    ends = {t.end: t for t in cal.terms}
-    weeks, week, notes, school_days = [], [None] * first.weekday(), [], []
-    day = first
-    while day <= last:
-        school = cal.is_school_day(day)
-        holiday = names.get(day)
-        make_up = day.weekday() >= 5 and is_national_working_day(day)
-        mine = local.get(day)
-        classes = ["cal-sd" if school else "cal-no"]
-        if not cal.in_term(day):
-            classes.append("cal-out")
-        label = title = ""
-        if mine is not None:
-            classes.append("cal-local")
-            label = "放假" if mine.kind == CalendarDay.Kind.OFF else "上课"
-            title = mine.get_kind_display() + (f"：{mine.note}" if mine.note else "")
-            who = "本校" if mine.school_id else "全县"
-            notes.append((day, f"{who}{title}", "cal-local"))
-        if holiday:
-            classes.append("cal-hol")
-            label = label or _short(holiday)
-            title = title or holiday
-            national = "调休放假" if "调休" in holiday else holiday
-            notes.append((day, f"{national}（全国）", "cal-hol"))
-        elif make_up:
-            classes.append("cal-mk")
-            label = label or "补班"
-            title = title or "国家调休上班日"
-            notes.append((day, "国家调休上班日", "cal-mk"))
-        if day in starts:
-            notes.append((day, f"{starts[day].name}开学", ""))
-        if day in ends:
-            notes.append((day, f"{ends[day].name}结束", ""))
-        if day == today:
-            classes.append("cal-today")
-        if school:
-            school_days.append(day)
-        week.append(
-            {
-                "day": day,
-                "classes": " ".join(classes),
-                "label": label,
-                "title": f"{day:%-m月%-d日} {'上学日' if school else '不上学'}"
-                + (f" · {title}" if title else ""),
-            }
-        )
-        if len(week) == 7:
-            weeks.append(week)
-            week = []
-        day += ONE_DAY
-    if week:
-        weeks.append(week + [None] * (7 - len(week)))
-    previous = (first - ONE_DAY).replace(day=1)
-    return {
-        "first": first,
-        "previous": previous,
-        "next": last + ONE_DAY,
-        "weeks": weeks,
-        "school_days": school_days,
-        "notes": [
-            {"day": d, "weekday": WEEKDAYS[d.weekday()], "text": t, "kind": k}
-            for d, t, k in sorted(notes, key=lambda n: n[0])
-        ],
-        "has_terms": bool(cal.terms),
-    }
-
-
-def _count_school_days(place, terms):
-    """Each term's school days, for this place (a county term that the school
-    replaced by its own gets `replaced` instead)."""
-    if not terms:
-        return
-    cal = SchoolCalendar(
-        county=place.county_id,
-        school=place.school,
-        start=min(t.start for t in terms),
-        end=max(t.end for t in terms),
-    )
-    followed = {t.pk for t in cal.terms}
-    for t in terms:
-        t.replaced = t.pk not in followed
-        t.school_day_count = None if t.replaced else len(cal.school_days(t.start, t.end))
-
-
 # ----------------------------------------------------------------------- page
 
 
@@ -230,7 +105,7 @@ def _count_school_days(place, terms):
 def calendar_page(request):
     place, places = _place(request)
     today = timezone.localdate()
-    start, end = school_years(today)
+    start, end = selectors.school_years(today)
     terms = list(
         Term.objects.filter(county_id=place.county_id, end__gte=start, start__lte=end)
         .select_related("school")
@@ -246,7 +121,7 @@ def calendar_page(request):
         county_terms = [t for t in terms if t.school_id is None]
         own_days = [d for d in days if d.school_id == place.school.pk]
         county_days = [d for d in days if d.school_id is None]
-        _count_school_days(place, own_terms + county_terms)
+        selectors.count_school_days(place, own_terms + county_terms)
         schools_terms = schools_days = []
     else:
         own_terms = [t for t in terms if t.school_id is None]
@@ -254,9 +129,9 @@ def calendar_page(request):
         county_terms = county_days = []
         schools_terms = [t for t in terms if t.school_id is not None]
         schools_days = [d for d in days if d.school_id is not None]
-        _count_school_days(place, own_terms)
+        selectors.count_school_days(place, own_terms)
     for d in own_days + county_days + schools_days:
-        d.weekday = WEEKDAYS[d.date.weekday()]
+        d.weekday = selectors.WEEKDAYS[d.date.weekday()]
     first = _month(request.GET.get("month"), today)
     return render(
         request,
@@ -271,42 +146,11 @@ def calendar_page(request):
             "county_days": county_days,
             "schools_terms": schools_terms,
             "schools_days": schools_days,
-            "month": month_view(place, first, today),
+            "month": selectors.month_view(place, first, today),
             "this_month": today.replace(day=1),
-            "weekdays": WEEKDAYS,
+            "weekdays": selectors.WEEKDAYS,
         },
     )
-
-
-# ---------------------------------------------------------------------- forms
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class TermForm(forms.ModelForm):
-    class Meta:
-        model = Term
-        fields = ["name", "start", "end"]
-        widgets = {"start": DATE, "end": DATE}
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end <= start:
-            self.add_error("end", "结束日期必须晚于开学日期。")
-        return data
-
-
-class CalendarDayForm(forms.ModelForm):
-    kind = forms.ChoiceField(
-        label="类型", choices=CalendarDay.Kind.choices, widget=forms.RadioSelect
-    )
-
-    class Meta:
-        model = CalendarDay
-        fields = ["date", "kind", "note"]
-        widgets = {"date": DATE}
-        help_texts = {"note": "例如：县运动会放假、国庆后补课、提前报到。"}
 
 
 # --------------------------------------------------------------------- writes
@@ -336,16 +180,16 @@ class Editable:
 TERM = Editable(
     Term,
     TermForm,
-    lambda row: calendar_edits.save_term(term=row),
-    lambda row: calendar_edits.delete_term(term=row),
+    lambda row: services.save_term(term=row),
+    lambda row: services.delete_term(term=row),
     "学期",
     "cases:calendar_term",
 )
 DAY = Editable(
     CalendarDay,
     CalendarDayForm,
-    lambda row: calendar_edits.save_calendar_day(day=row),
-    lambda row: calendar_edits.delete_calendar_day(day=row),
+    lambda row: services.save_calendar_day(day=row),
+    lambda row: services.delete_calendar_day(day=row),
     "调整日",
     "cases:calendar_day",
 )

@@ -1,0 +1,1 @@
+from ..models import Absence, ClassRollCall  # noqa: F401  (defined in cases/models/attendance.py)

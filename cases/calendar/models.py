@@ -1,0 +1,1 @@
+from ..models import CalendarDay, Term  # noqa: F401  (defined in cases/models/calendar.py)
