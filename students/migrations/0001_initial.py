@@ -193,7 +193,7 @@ class Migration(migrations.Migration):
             name='JurisdictionSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ladder', models.JSONField(default=students.models.roster.default_ladder, verbose_name='升级阶梯')),
+                ('ladder', models.JSONField(default=students.models.jurisdiction_settings.default_ladder, verbose_name='升级阶梯')),
                 ('suspected_dropout_days', models.PositiveSmallIntegerField(default=3, verbose_name='疑似辍学认定（连续无故缺课上学日）')),
                 ('dropout_days', models.PositiveSmallIntegerField(default=20, verbose_name='辍学认定（连续无故缺课上学日）')),
                 ('notice_issue_days', models.PositiveSmallIntegerField(default=3, verbose_name='通知书签发时限（日）')),
@@ -215,7 +215,7 @@ class Migration(migrations.Migration):
             name='HistoricalJurisdictionSettings',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ladder', models.JSONField(default=students.models.roster.default_ladder, verbose_name='升级阶梯')),
+                ('ladder', models.JSONField(default=students.models.jurisdiction_settings.default_ladder, verbose_name='升级阶梯')),
                 ('suspected_dropout_days', models.PositiveSmallIntegerField(default=3, verbose_name='疑似辍学认定（连续无故缺课上学日）')),
                 ('dropout_days', models.PositiveSmallIntegerField(default=20, verbose_name='辍学认定（连续无故缺课上学日）')),
                 ('notice_issue_days', models.PositiveSmallIntegerField(default=3, verbose_name='通知书签发时限（日）')),

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .roster import Child, County, School, Township, Village
+from .places import County, School, Township, Village
+from .roster import Child
 from .sources import HujiRecord, XuejiRecord
 
 

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .roster import Child, County, Household, School, Village
+from .places import County, School, Village
+from .roster import Child, Household
 
 
 class ImportBatch(models.Model):
