@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import attendance_views, notice_views, persuasion_views, views
+from . import attendance_views, views
+from .notices import urls as notices_urls
+from .persuasion import urls as persuasion_urls
 
 app_name = "cases"
 
@@ -32,32 +34,9 @@ urlpatterns += [
     ),
 ]
 
-# 劝学记录, the school's report and the township's notices (cases/persuasion.py, cases/notices.py).
-urlpatterns += [
-    path("<int:pk>/persuasion/new/", persuasion_views.persuasion_new, name="persuasion_new"),
-    path(
-        "<int:pk>/persuasion/<int:record_pk>/",
-        persuasion_views.persuasion_detail,
-        name="persuasion_detail",
-    ),
-    path(
-        "<int:pk>/persuasion/<int:record_pk>/<str:field>/",
-        persuasion_views.persuasion_photo,
-        name="persuasion_photo",
-    ),
-    path(
-        "<int:pk>/attachments/<int:attachment_pk>/",
-        persuasion_views.attachment_file,
-        name="attachment_file",
-    ),
-    path("<int:pk>/report/", notice_views.report_file, name="report_file"),
-    path("<int:pk>/notice/new/", notice_views.notice_issue, name="notice_issue"),
-    path("notices/", notice_views.notice_list, name="notice_list"),
-    path("notices/<int:pk>/", notice_views.notice_detail, name="notice_detail"),
-    path("notices/<int:pk>/service/", notice_views.notice_service, name="notice_service"),
-    path("notices/<int:pk>/outcome/", notice_views.notice_outcome, name="notice_outcome"),
-    path("notices/<int:pk>/receipt/", notice_views.notice_receipt, name="notice_receipt"),
-]
+# 劝学记录, the school's report and the township's notices (cases/persuasion/, cases/notices/).
+urlpatterns += persuasion_urls.urlpatterns
+urlpatterns += notices_urls.urlpatterns
 
 # 六处置, the other endings and reopening (cases/dispositions/, cases/endings.py).
 from . import disposition_views as dv  # noqa: E402

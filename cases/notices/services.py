@@ -18,10 +18,10 @@ from common.uploads import check_upload, renamed_upload
 from students.jurisdiction import Role, access
 from students.selectors import settings_for
 
-from . import ladder, services, states
-from .calendar import calendar_around
-from .models import Case, CaseEvent, DropoutReport, NoticeCounter, ReturnNotice, Todo
-from .selectors import cases_for_user
+from .. import ladder, services, states
+from ..calendar import calendar_around
+from ..models import Case, CaseEvent, DropoutReport, NoticeCounter, ReturnNotice, Todo
+from ..selectors import cases_for_user
 
 S = Case.State
 Outcome = ReturnNotice.Outcome

@@ -17,8 +17,8 @@ from django.utils import timezone
 from common.uploads import MAX_UPLOAD_LABEL
 from common.web import IMAGE_ACCEPT, apply_errors, file_response
 
-from . import persuasion, selectors
-from .models import Attachment, Participant, PersuasionRecord
+from .. import persuasion, selectors
+from ..models import Attachment, Participant, PersuasionRecord
 
 get_case = selectors.case_or_404
 

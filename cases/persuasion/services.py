@@ -19,8 +19,8 @@ from common.uploads import (
 )
 from students.jurisdiction import Role, access
 
-from . import services
-from .models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
+from .. import services
+from ..models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
 
 Method = PersuasionRecord.Method
 Side = Participant.Side

@@ -18,9 +18,9 @@ from common.uploads import MAX_UPLOAD_LABEL
 from common.web import IMAGE_ACCEPT, apply_errors, file_response
 from students.jurisdiction import access
 
-from . import notices
-from .models import Case, DropoutReport, ReturnNotice
-from .persuasion_views import get_case
+from .. import notices
+from ..models import Case, DropoutReport, ReturnNotice
+from ..persuasion.views import get_case
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
