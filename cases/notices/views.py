@@ -20,7 +20,7 @@ from students.jurisdiction import access
 
 from .. import notices
 from ..models import Case, DropoutReport, ReturnNotice
-from ..persuasion.views import get_case
+from ..selectors import case_or_404
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -70,7 +70,7 @@ def _get_notice(user, pk):
 def report_file(request, pk):
     """/cases/<pk>/report/: the school's report — read by everyone who sees
     the case, filed by the school's administrators while the case is open."""
-    case = get_case(request.user, pk)
+    case = case_or_404(request.user, pk)
     may_file = case.state == Case.State.OPEN and access(request.user).may_file_report(case)
     form = None
     if request.method == "POST":
@@ -129,7 +129,7 @@ def notice_list(request):
 
 @login_required
 def notice_issue(request, pk):
-    case = get_case(request.user, pk)
+    case = case_or_404(request.user, pk)
     if not access(request.user).may_act_for_township(notices.township_of(case).pk):
         raise Http404("《限期返校通知书》由学生居住地乡镇控辍办签发。")
     if request.method == "POST":

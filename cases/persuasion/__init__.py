@@ -9,22 +9,24 @@ cases/models/persuasion.py (re-exported by models.py). This module re-exports
 the names other modules and the tests use.
 """
 
+from .selectors import (
+    SIDE_OF_ROLE,
+    TITLE_OF_ROLE,
+    attachment_for_case,
+    first_participant,
+    list_context,
+    may_record,
+    record_for_case,
+    records_for_case,
+)
 from .services import (
     ANSWERS_BY_METHOD,
     CLOCK_SKEW,
     HOME_VISIT_ANSWERS,
     MAX_ATTACHMENTS,
     PHOTO_METHODS,
-    SIDE_OF_ROLE,
-    TITLE_OF_ROLE,
     answered_kinds,
-    attachment_for_case,
-    first_participant,
-    list_context,
-    may_record,
-    record_for_case,
     record_persuasion,
-    records_for_case,
 )
 
 __all__ = [
