@@ -12,28 +12,30 @@ models are in cases/models/notices.py (re-exported by models.py). This module
 re-exports the names other modules and the tests use.
 """
 
+from .selectors import (
+    case_panel_context,
+    default_guardian,
+    default_recipients,
+    default_summary,
+    notice_for_user,
+    notice_status,
+    notices_for_user,
+    notices_of_case,
+    reported_cases_for_user,
+    reports_of_case,
+    township_of,
+    with_status,
+)
 from .services import (
     CONSEQUENCE,
     FINE_CLAUSE,
     LEGAL_BASIS,
     RECEIPT_EXTENSIONS,
     Role,  # students.jurisdiction.Role, as `notices.Role` has always been reachable
-    case_panel_context,
-    default_guardian,
-    default_recipients,
-    default_summary,
     file_report,
     issue_return_notice,
-    notice_for_user,
-    notice_status,
-    notices_for_user,
-    notices_of_case,
     record_outcome,
     record_service,
-    reported_cases_for_user,
-    reports_of_case,
-    township_of,
-    with_status,
 )
 
 __all__ = [
