@@ -123,7 +123,7 @@ class ReturnNoticeAdmin(admin.ModelAdmin):
     raw_id_fields = ["case"]
 
     def has_add_permission(self, request):
-        return False  # numbers are given by cases/notices.py only
+        return False  # numbers are given by cases/notices/services.py only
 
 
 @admin.register(NoticeCounter)

@@ -1,4 +1,5 @@
-"""劝学记录 (001 附件2): writes and reads.
+"""劝学记录 (001 附件2): writes, and the seeds' tables of which record answers
+which to-do.
 
 A teacher, a school leader, a village cadre or a township official records
 every contact with the family, often from a phone in the field. Recording one
@@ -19,8 +20,8 @@ from common.uploads import (
 )
 from students.jurisdiction import Role, access
 
-from . import services
-from .models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
+from .. import services
+from ..models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
 
 Method = PersuasionRecord.Method
 Side = Participant.Side
@@ -48,43 +49,7 @@ HOME_VISIT_ANSWERS = {
     # 村（社区）书记、网格员 (004 村社协助).
     Role.VILLAGE: {Kind.VILLAGE_VISIT},
 }
-# The side a recorder is on, to prefill the first participant.
-SIDE_OF_ROLE = {
-    Role.TEACHER: Side.SCHOOL,
-    Role.SCHOOL_ADMIN: Side.SCHOOL,
-    Role.VILLAGE: Side.VILLAGE,
-    Role.TOWNSHIP: Side.TOWNSHIP,
-}
-TITLE_OF_ROLE = {Role.TEACHER: "班主任", Role.VILLAGE: "村（社区）干部", Role.TOWNSHIP: "乡镇干部"}
 PHOTO_METHODS = {Method.HOME_VISIT, Method.JOINT_VISIT}
-
-
-# --- reads -----------------------------------------------------------------
-
-
-def records_for_case(case):
-    """The case's records, newest first, with participants and attachments."""
-    return (
-        PersuasionRecord.objects.filter(case=case)
-        .select_related("recorded_by")
-        .prefetch_related("participants", "attachments")
-        .order_by("-at", "-pk")
-    )
-
-
-def record_for_case(case, pk):
-    """One record of this case, or PersuasionRecord.DoesNotExist."""
-    return records_for_case(case).get(pk=pk)
-
-
-def attachment_for_case(case, pk):
-    return Attachment.objects.filter(case=case).get(pk=pk)
-
-
-def may_record(user, case):
-    """Everyone who reaches the child through a role may record a contact,
-    while the case has not been struck off (销号)."""
-    return case.state != Case.State.CLOSED and access(user).may_record_persuasion(case)
 
 
 def answered_kinds(*, method, roles):
@@ -95,28 +60,6 @@ def answered_kinds(*, method, roles):
         for role in roles:
             kinds |= HOME_VISIT_ANSWERS.get(role, set())
     return kinds
-
-
-def first_participant(user, case):
-    """The recorder as the first participant of a new record."""
-    roles = access(user).roles_for(case.child)
-    role = next((r for r in SIDE_OF_ROLE if r in roles), None)
-    return {
-        "name": user.get_full_name() or user.username,
-        "side": SIDE_OF_ROLE.get(role, Side.OTHER),
-        "role": TITLE_OF_ROLE.get(role, ""),
-    }
-
-
-def list_context(user, case):
-    """What templates/cases/persuasion/_list.html needs besides `case`."""
-    return {"persuasions": records_for_case(case), "may_record_persuasion": may_record(user, case)}
-
-
-# --- uploads ---------------------------------------------------------------
-
-
-# --- writes ----------------------------------------------------------------
 
 
 def _check_participants(method, participants):
