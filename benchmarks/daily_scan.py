@@ -99,7 +99,7 @@ def main():
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from cases.scan import run_daily_checks
+        from cases.ladder.scan import run_daily_checks
 
         start = time.perf_counter()
         county = build(n, absent)

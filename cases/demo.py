@@ -24,8 +24,8 @@ from students.models import Child, County, School
 from students.schoolage import school_year_start
 
 from .calendar import calendar_around
+from .ladder.scan import run_daily_checks
 from .models import Absence, ClassRollCall, Term
-from .scan import run_daily_checks
 
 COUNTY = "示范县"
 SPRING_FESTIVAL = "Chinese New Year (Spring Festival)"

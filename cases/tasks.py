@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from students.models import County
 
-from . import term_start
+from .calendar import term_start
+from .ladder.scan import run_daily_checks
 from .models import Term
-from .scan import run_daily_checks
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from cases import attendance, scan
+from cases import attendance
+from cases.ladder import scan
 from cases.models import Absence, Case, CaseEvent, ClassRollCall, Term, Todo
 from students.models import Child
 

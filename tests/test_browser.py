@@ -76,8 +76,8 @@ def test_a_class_teacher_records_the_day_one_phone_call(world, live_server, phon
     """The scan gave the teacher the day-1 call; on a phone they record it."""
     import datetime
 
+    from cases.ladder.scan import run_daily_checks
     from cases.models import Absence, ClassRollCall, PersuasionRecord, Term, Todo
-    from cases.scan import run_daily_checks
 
     day = datetime.date(2026, 9, 29)
     Term.objects.create(

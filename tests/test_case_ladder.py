@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from cases.calendar import calendar_around
+from cases.ladder.scan import run_daily_checks
 from cases.models import Absence, Case, CaseEvent, ClassRollCall, Term, Todo
-from cases.scan import run_daily_checks
 from students.models import Child
 
 D = datetime.date

@@ -5,8 +5,8 @@ import datetime
 from django.urls import reverse
 
 from cases import services
+from cases.ladder.scan import flag_overdue
 from cases.models import Case, Todo
-from cases.scan import flag_overdue
 
 
 def open_with_todo(world, *, role="teacher", due=datetime.date(2026, 9, 29)):
@@ -118,8 +118,8 @@ def test_the_demo_class_has_absences_cases_and_to_dos(db):
 
 
 def test_a_case_the_scan_opened_shows_its_timeline(world, login):
+    from cases.ladder.scan import run_daily_checks
     from cases.models import Absence, ClassRollCall, Term
-    from cases.scan import run_daily_checks
 
     day = datetime.date(2026, 9, 29)
     Term.objects.create(

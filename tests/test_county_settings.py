@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from cases import dispositions as rules
-from cases import services, tasks, term_start
+from cases import services, tasks
+from cases.calendar import term_start
 from cases.models import Case, Disposition, Term, TermStartCheck, Todo
 from students.models import Child, CrossCheckRun, JurisdictionSettings
 from students.selectors import settings_for

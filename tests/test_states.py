@@ -305,7 +305,7 @@ def test_only_cases_states_writes_case_state_or_stage():
 
 
 def test_confirmed_leads_open_one_case_each_once(world):
-    from cases.scan import _cases_from_confirmed_leads
+    from cases.ladder.scan import _cases_from_confirmed_leads
     from students.models import Lead
 
     def lead(child, key):

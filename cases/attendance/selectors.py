@@ -12,8 +12,8 @@ from students.models import Child, School
 from students.selectors import settings_for
 
 from ..calendar import SchoolCalendar, calendar_around
+from ..ladder.scan import lookback, streak_expression
 from ..models import Absence, ClassRollCall
-from ..scan import lookback, streak_expression
 
 Kind = Absence.Kind
 PRESENT = "present"

@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.scan import run_daily_checks
+from cases.ladder.scan import run_daily_checks
 from students.models import County
 
 

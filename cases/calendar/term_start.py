@@ -18,8 +18,8 @@ from django.db.models import Exists, OuterRef
 from students.crosscheck import run_crosscheck
 from students.selectors import settings_for
 
-from .calendar import SchoolCalendar
-from .models import Term, TermStartCheck
+from ..models import Term, TermStartCheck
+from .selectors import SchoolCalendar
 
 
 def check_day(term):

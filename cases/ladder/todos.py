@@ -6,7 +6,7 @@ and 001), copied onto the case when it opens.
 
 from students.models import Membership
 
-from .models import Todo
+from ..models import Todo
 
 Role = Membership.Role
 

@@ -17,9 +17,9 @@ from students.models import Child, County, Lead, School
 from students.selectors import settings_for
 from students.services import change_status_of_many
 
-from . import dispositions, ladder, states
-from .calendar import calendar_around
-from .models import Absence, Case, ClassRollCall, ReturnNotice, Todo
+from .. import dispositions, ladder, states
+from ..calendar import calendar_around
+from ..models import Absence, Case, ClassRollCall, ReturnNotice, Todo
 
 S = Case.State
 SYSTEM_NOTE = "系统每日扫描"
