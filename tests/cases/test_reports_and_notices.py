@@ -16,7 +16,7 @@ from cases import notices, states
 from cases.models import Case, CaseEvent, DropoutReport, NoticeCounter, ReturnNotice, Todo
 from students.models import Child, JurisdictionSettings
 
-from .conftest import make_id
+from ..conftest import make_id
 from .test_persuasion import add_todo, open_case_for, png
 
 Kind = Todo.Kind
@@ -569,7 +569,7 @@ def test_the_case_page_panel_offers_the_next_step_to_the_right_office(
 def test_a_township_clerk_issues_and_serves_a_notice_on_a_phone(
     world, live_server, phone, browser_login, tmp_path
 ):
-    from .conftest import PHONE
+    from ..conftest import PHONE
 
     case = reported(world.c_class, world.school_admin)
     receipt = tmp_path / "回执.png"

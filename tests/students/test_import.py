@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from students import importing
 from students.models import Child, Household, HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 
-from .conftest import make_id
+from ..conftest import make_id
 
 ROSTER_HEADER = [
     "序号",

@@ -25,7 +25,7 @@ from students.models import (
     XuejiRecord,
 )
 
-from .conftest import make_id
+from ..conftest import make_id
 
 ON = datetime.date(2026, 3, 15)  # school year 2025–26: born 2010-09-01 … 2019-08-31
 TERM = "2026年春季学期"

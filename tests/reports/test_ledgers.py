@@ -26,7 +26,7 @@ from students.models import (
 from students.schoolage import compulsory_birth_range
 from students.workbooks import XLSX_CONTENT_TYPE, official_sheet, workbook_response
 
-from .conftest import make_id
+from ..conftest import make_id
 
 SCHOOL_AGE_COLUMNS = [
     "序号",
@@ -643,7 +643,7 @@ def test_workbook_response_headers():
 
 @pytest.mark.browser
 def test_ledger_page_and_export_on_a_phone(world, live_server, browser_login):
-    from .conftest import PHONE
+    from ..conftest import PHONE
 
     Child.objects.filter(pk=world.c_class.pk).update(status=Child.Status.DROPOUT)
     page = browser_login(world.township_user)
