@@ -1,7 +1,7 @@
 """The one place a case changes state: the allowed transitions and their log.
 
 Nothing else writes Case.state or Case.stage, or creates a case
-(tests/test_states.py greps for it). Anything not in TRANSITIONS is refused
+(tests/cases/test_states.py greps for it). Anything not in TRANSITIONS is refused
 with a clear message. Every transition writes a CaseEvent (who, why) and the
 case's history; the child's 入学状态 follows through students.services, so the
 child's own history is written in one place.

@@ -44,7 +44,7 @@ def test_village_cadre_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(
 ):
     from students.models import Child
 
-    from .test_import import ID1, roster_rows, xlsx
+    from .students.import_helpers import ID1, roster_rows, xlsx
 
     browser_login(world.village_user)
     phone.get_by_role("link", name="导入", exact=True).click()

@@ -1,7 +1,6 @@
 """劝学记录: the form on a case, the to-dos it answers, the timeline, double
 submits, the joint-visit rule, photos and scoping."""
 
-import datetime
 import io
 import uuid
 
@@ -13,34 +12,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from PIL import Image
 
-from cases import ladder, persuasion, services
+from cases import ladder, persuasion
 from cases.models import Attachment, Case, CaseEvent, Participant, PersuasionRecord, Todo
 from common import uploads
 
+from .persuasion_helpers import DAY, add_todo, open_case_for, png
+
 Kind = Todo.Kind
 Role = ladder.Role
-DAY = datetime.date(2025, 11, 20)
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def png(name="photo.png", size=(8, 8)):
-    buf = io.BytesIO()
-    Image.new("RGB", size, "white").save(buf, "PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
-
-
-def add_todo(case, kind, role, *, key=None, due_on=DAY):
-    todo = ladder.make_todo(case, key=key or kind, kind=kind, title=kind, role=role, due_on=due_on)
-    todo.save()
-    return todo
-
-
-def open_case_for(child, by=None):
-    return services.open_case(child=child, origin=Case.Origin.ABSENCE, by=by)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import CalendarDay, Term
 
-from .conftest import PHONE
+from ..conftest import PHONE
 
 D = datetime.date
 TODAY = D(2026, 11, 25)  # a Wednesday in the autumn term

@@ -15,7 +15,7 @@ from cases.models import Case, CaseEvent
 from students.selectors import settings_for
 
 D = datetime.date
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ladder_of(child):

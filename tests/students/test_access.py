@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from students.jurisdiction import access
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROLES = ["village_user", "teacher", "school_admin", "township_user", "county_user", "sysadmin"]
 MENU = [
     "cases:notice_list",

@@ -17,7 +17,7 @@ from students.models import JurisdictionSettings, LadderPreset
 from students.selectors import settings_for
 
 K = Disposition.Kind
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _migration(app, name):

@@ -219,7 +219,7 @@ def test_the_command_prints_the_json_summary(world, term, capsys):
 
 def test_the_scan_is_set_based(world, term, django_assert_max_num_queries):
     """The query count does not grow with the number of absent children."""
-    from .conftest import make_id
+    from ..conftest import make_id
 
     kids = [
         Child.objects.create(

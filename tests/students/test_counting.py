@@ -15,7 +15,7 @@ from students.models import Child, Membership
 from students.schoolage import compulsory_birth_range
 from students.selectors import settings_groups
 
-from .conftest import make_id
+from ..conftest import make_id
 
 _seq = count(501, 2)
 

@@ -11,7 +11,7 @@ from cases import services
 from cases.dispositions import states as dstates
 from cases.models import Case, Disposition
 
-from .test_dispositions import ON, complete, fresh, refused, start
+from .dispositions_helpers import ON, complete, fresh, refused, start
 
 K = Disposition.Kind
 DS = Disposition.State

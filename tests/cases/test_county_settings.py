@@ -17,7 +17,7 @@ from cases.models import Case, Disposition, Term, TermStartCheck, Todo
 from students.models import Child, CrossCheckRun, JurisdictionSettings
 from students.selectors import settings_for
 
-from .test_dispositions import ON, REVIEW_ON, complete, fresh, start
+from .dispositions_helpers import ON, REVIEW_ON, complete, fresh, start
 
 D = datetime.date
 K = Disposition.Kind

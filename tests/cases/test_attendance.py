@@ -18,7 +18,7 @@ from cases.ladder import scan
 from cases.models import Absence, Case, CaseEvent, ClassRollCall, Term, Todo
 from students.models import Child
 
-from .conftest import PHONE, make_id
+from ..conftest import PHONE, make_id
 
 D = datetime.date
 TODAY = D(2026, 11, 25)  # a Wednesday in the autumn term

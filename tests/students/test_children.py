@@ -8,7 +8,7 @@ from django.urls import reverse
 from students.models import Child, SensitiveAccess
 from students.services import change_child_status
 
-from .conftest import make_id
+from ..conftest import make_id
 
 
 def test_lists_mask_id_numbers_and_phones_for_every_role(world, login):
