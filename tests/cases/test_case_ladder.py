@@ -8,16 +8,15 @@ calendar days with a holiday week inside, and escalation must not count it.
 
 import datetime
 import json
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from cases.calendar import calendar_around
 from cases.ladder.scan import run_daily_checks
 from cases.models import Absence, Case, CaseEvent, ClassRollCall, Term, Todo
 from students.models import Child
+from tests.concurrency import at_once
 
 D = datetime.date
 LADDER_DAYS = [D(2026, 9, 29), D(2026, 9, 30), D(2026, 10, 8), D(2026, 10, 9), D(2026, 10, 10)]
@@ -171,29 +170,8 @@ def test_two_scans_at_once_create_everything_once(world, term):
     child = world.c_class
     for day in LADDER_DAYS:
         roll_call(world, day, absent=[child])
-    errors = []
-
-    def run(day):
-        try:
-            run_daily_checks(on=day, county=world.county)
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-        finally:
-            connection.close()
-
     for day in LADDER_DAYS:
-        if connection.vendor == "sqlite":
-            # SQLite's shared in-memory test database refuses a second writer
-            # outright; there the two runs go one after the other.
-            run(day)
-            run(day)
-        else:
-            threads = [threading.Thread(target=run, args=(day,)) for _ in range(2)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-    assert not errors, errors
+        at_once(lambda day=day: run_daily_checks(on=day, county=world.county))
     assert Case.objects.count() == 1
     assert Todo.objects.count() == 4
     assert CaseEvent.objects.filter(action="escalate").count() == 4

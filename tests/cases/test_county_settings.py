@@ -3,12 +3,10 @@ the county approval, the 小升初 hand-over week, the 休学/缓学 review remi
 and the term-start check on each county's own terms."""
 
 import datetime
-import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from cases import dispositions as rules
 from cases import services, tasks
@@ -16,6 +14,7 @@ from cases.calendar import term_start
 from cases.models import Case, Disposition, Term, TermStartCheck, Todo
 from students.models import Child, CrossCheckRun, JurisdictionSettings
 from students.selectors import settings_for
+from tests.concurrency import at_once
 
 from .dispositions_helpers import ON, REVIEW_ON, complete, fresh, start
 
@@ -222,30 +221,6 @@ def test_the_countys_check_days_setting_moves_the_check(world, terms):
 @pytest.mark.django_db(transaction=True)
 def test_two_term_start_checks_at_once_run_one(world, terms):
     own, _ = terms
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            for attempt in range(50):
-                try:
-                    results.append(term_start.run_term_start_check(term=own, on=D(2026, 9, 7)))
-                    return
-                except OperationalError:  # SQLite's test database: retry like the task
-                    if connection.vendor != "sqlite":
-                        raise
-                    time.sleep(0.02 * (attempt + 1))
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors and len(results) == 2
+    results = at_once(lambda: term_start.run_term_start_check(term=own, on=D(2026, 9, 7)))
     assert len([r for r in results if r is not None]) == 1
     assert CrossCheckRun.objects.filter(county=world.county).count() == 1

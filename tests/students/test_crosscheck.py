@@ -1,15 +1,13 @@
 """四查三比对: the three comparisons (户籍/学籍/建档立卡 against the roster)."""
 
 import datetime
-import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection
 
 from students import crosscheck
 from students.models import Child, JurisdictionSettings, Lead
+from tests.concurrency import at_once
 
 from ..conftest import make_id
 from .crosscheck_helpers import ON, TERM, Kind, State, Status, _batch, _huji, _keys
@@ -130,35 +128,7 @@ def test_period_defaults_to_this_month_in_shanghai(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_create_each_lead_once(world, county_data):
-    barrier = threading.Barrier(2)
-    runs, errors = [], []
-
-    def run():
-        # PostgreSQL runs both at once (the second waits on the unique index).
-        # SQLite's shared-cache test database refuses a second writer with
-        # "table is locked" instead of waiting: like run_crosscheck_task
-        # (autoretry_for=OperationalError, retry_backoff), try again later.
-        try:
-            barrier.wait(timeout=10)
-            for attempt in range(50):
-                try:
-                    runs.append(crosscheck.run_crosscheck(county=world.county, on=ON))
-                    return
-                except OperationalError:
-                    if connection.vendor != "sqlite":
-                        raise
-                    time.sleep(0.02 * (attempt + 1))
-        except Exception as e:  # reported below
-            errors.append(e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors and len(runs) == 2
+    runs = at_once(lambda: crosscheck.run_crosscheck(county=world.county, on=ON))
     assert Lead.objects.count() == 9
     # Each lead was created by exactly one of the two runs.
     assert sum(sum(v["new"] for v in r.counts.values()) for r in runs) == 9
