@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases import dispositions as rules
-from cases import services, tasks
+from cases import tasks
 from cases.calendar import term_start
 from cases.models import Case, Disposition, Term, TermStartCheck, Todo
 from students.models import Child, CrossCheckRun, JurisdictionSettings
@@ -20,16 +20,6 @@ from .dispositions_helpers import ON, REVIEW_ON, complete, fresh, start
 
 D = datetime.date
 K = Disposition.Kind
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def case(world):
-    return services.open_case_by_hand(child=world.c_class, by=world.school_admin, note="测试")
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The disposition pages: scoping, the county's approvals, refusals shown, no N+1."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,17 +11,6 @@ from cases import services
 from cases.models import Case, Disposition
 
 from .dispositions_helpers import ON, D, K, approved_home_teaching, complete, fresh, png, start
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def case(world):
-    return services.open_case_by_hand(child=world.c_class, by=world.school_admin, note="测试")
-
 
 # ---------------------------------------------------------------------------
 # Pages: scoping, the county's approvals, refusals shown, no N+1

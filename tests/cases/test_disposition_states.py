@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases import dispositions as rules
-from cases import services
 from cases.dispositions import states as dstates
 from cases.models import Case, Disposition
 
@@ -15,16 +14,6 @@ from .dispositions_helpers import ON, complete, fresh, refused, start
 
 K = Disposition.Kind
 DS = Disposition.State
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def case(world):
-    return services.open_case_by_hand(child=world.c_class, by=world.school_admin, note="测试")
 
 
 def expected(kind, state, action):

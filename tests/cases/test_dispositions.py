@@ -6,22 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cases import dispositions as rules
-from cases import services
 from cases.models import Case, Disposition, Participant, ReturnNotice, Todo
 from students.models import Child
 
 from .dispositions_helpers import ON, D, K, complete, fresh, joint, refused, start, upload
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def case(world):
-    return services.open_case_by_hand(child=world.c_class, by=world.school_admin, note="测试")
-
 
 # ---------------------------------------------------------------------------
 # Each disposition: complete → struck off with its ending; the county approves four

@@ -6,22 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cases import dispositions as rules
-from cases import endings, services
+from cases import endings
 from cases.models import Case, Term
 from students.models import Child, ImportBatch, XuejiRecord
 
 from .dispositions_helpers import D, K, approved_home_teaching, fresh, refused, start
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def case(world):
-    return services.open_case_by_hand(child=world.c_class, by=world.school_admin, note="测试")
-
 
 # ---------------------------------------------------------------------------
 # Other endings and reopening

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases import dispositions as rules
-from cases import services
 from cases.models import Disposition, Todo
 from students.models import Child
 
@@ -21,17 +20,6 @@ from .dispositions_helpers import (
     joint,
     start,
 )
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def case(world):
-    return services.open_case_by_hand(child=world.c_class, by=world.school_admin, note="测试")
-
 
 # ---------------------------------------------------------------------------
 # 送教上门: sessions, hours, missed weeks

@@ -14,12 +14,6 @@ from cases.models import Case, CaseEvent, ReturnNotice, Todo
 from .notices_helpers import FRIDAY, Kind, Role, child_in, issue, load, reported
 from .persuasion_helpers import open_case_for, png
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 # --- service and outcome --------------------------------------------------------
 
 

@@ -22,11 +22,6 @@ Kind = Todo.Kind
 Role = ladder.Role
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def case(world):
     c = open_case_for(world.c_class)

@@ -18,12 +18,6 @@ from students.models import JurisdictionSettings
 from .notices_helpers import FRIDAY, Kind, Role, child_in, issue, load, reported
 from .persuasion_helpers import add_todo, open_case_for
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 # --- the school's report ------------------------------------------------------
 
 
