@@ -163,7 +163,7 @@ def recent_absences(child, *, limit=30):
 
 def _scan_days(child, as_of):
     """The school days the daily scan looks back over for this child on
-    `as_of` (cases/scan.py: the longest ladder step or dropout threshold of
+    `as_of` (cases/ladder/scan.py: the longest ladder step or dropout threshold of
     the county, plus one), oldest first."""
     if child.school_id:
         school, county = child.school, child.school.township.county

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from students.models import Child
 
-from .. import services, states
+from .. import services as case_services
+from .. import states
 from ..models import Absence, Case, CaseEvent, ClassRollCall, Todo
 from .selectors import MARKS, PRESENT, absences_on, current_streak, day_problem
 
@@ -223,7 +224,7 @@ def reconsider_case(*, child, by=None):
         case = states.transition(
             case, "cancel", ending=Case.Ending.CANCELLED, by=by, note=CANCEL_NOTE
         )
-        services.complete_todos(
+        case_services.complete_todos(
             case=case, kinds=Todo.Kind.values, by=by, note="缺勤已更正为请假，个案撤销，无需办理"
         )
         return case, True

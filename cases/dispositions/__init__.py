@@ -20,7 +20,7 @@ writes), states.py (the table of which state allows which action: may()),
 home_teaching.py (送教上门 sessions), selectors.py (reads, the case
 panel), followups.py (daily_followups), and the pages: forms.py, views.py,
 urls.py. This module re-exports the names the
-views, cases/scan.py and the tests use.
+views, cases/ladder/scan.py and the tests use.
 """
 
 from .dossier import CLOSE, SUBMIT, checklist, load_dossier, load_dossiers, problems

@@ -107,7 +107,7 @@ def add_evidence(*, disposition, item, file, by, note=""):
         may_act(by, disposition) or may_record_session(by, disposition), "您无权上传该处置的材料。"
     )
     refuse_unless_may(disposition, "add_evidence")
-    # The same limits and checks as every upload of the case (cases/persuasion.py).
+    # The same limits and checks as every upload of the case (common/uploads.py).
     check_upload(file, label=labels[item], extensions=ATTACHMENT_EXTENSIONS)
     attachment = Attachment.objects.create(
         case=disposition.case,

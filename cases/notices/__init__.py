@@ -31,7 +31,6 @@ from .services import (
     FINE_CLAUSE,
     LEGAL_BASIS,
     RECEIPT_EXTENSIONS,
-    Role,  # students.jurisdiction.Role, as `notices.Role` has always been reachable
     file_report,
     issue_return_notice,
     record_outcome,
@@ -43,7 +42,6 @@ __all__ = [
     "FINE_CLAUSE",
     "LEGAL_BASIS",
     "RECEIPT_EXTENSIONS",
-    "Role",
     "case_panel_context",
     "default_guardian",
     "default_recipients",

@@ -4,13 +4,13 @@ import datetime
 
 from cases import notices
 from cases.models import Case, Todo
-from students.models import Child
+from students.models import Child, Membership
 
 from ..conftest import make_id
 from .persuasion_helpers import add_todo, open_case_for
 
 Kind = Todo.Kind
-Role = notices.Role
+Role = Membership.Role
 FRIDAY = datetime.date(2025, 11, 21)
 seq = iter(range(501, 999, 2))
 
