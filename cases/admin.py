@@ -1,5 +1,12 @@
+"""The admin shows the legal records (cases and their events, to-dos,
+persuasion records, reports, notices, dispositions) and never changes them:
+their corrections go through the services that keep history."""
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+
+from common.readonly_admin import ReadOnlyAdmin, ReadOnlyAdminMixin, ReadOnlyTabularInline
 
 from .models import (
     Absence,
@@ -52,23 +59,18 @@ class ClassRollCallAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnlyTabularInline):
     model = CaseEvent
-    extra = 0
-    readonly_fields = ["at", "action", "from_state", "to_state", "note", "by", "key"]
-    can_delete = False
+    fields = ["at", "action", "from_state", "to_state", "note", "by", "key"]
 
 
-class TodoInline(admin.TabularInline):
+class TodoInline(ReadOnlyTabularInline):
     model = Todo
-    extra = 0
     fields = ["kind", "title", "role", "due_on", "done_at", "overdue_flagged_on"]
-    readonly_fields = fields
-    can_delete = False
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     # Cases change through cases/states.py only: the admin shows them.
     list_display = ["pk", "child", "state", "streak", "stage", "origin", "opened_at", "ending"]
     list_filter = ["state", "origin", "ending"]
@@ -77,12 +79,20 @@ class CaseAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in Case._meta.fields]
     inlines = [TodoInline, CaseEventInline]
 
-    def has_add_permission(self, request):
-        return False
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise PermissionDenied  # a past version as a form could be reverted
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "case", "action", "from_state", "to_state", "by"]
+    list_filter = ["action"]
+    search_fields = ["case__child__name"]
+    list_select_related = ["case__child", "by"]
 
 
 @admin.register(Todo)
-class TodoAdmin(admin.ModelAdmin):
+class TodoAdmin(ReadOnlyAdmin):
     list_display = ["title", "case", "role", "due_on", "done_at", "overdue_flagged_on"]
     list_filter = ["kind", "role", "done_at"]
     search_fields = ["case__child__name", "title"]
@@ -90,13 +100,12 @@ class TodoAdmin(admin.ModelAdmin):
     raw_id_fields = ["case"]
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ReadOnlyTabularInline):
     model = Participant
-    extra = 0
 
 
 @admin.register(PersuasionRecord)
-class PersuasionRecordAdmin(admin.ModelAdmin):
+class PersuasionRecordAdmin(ReadOnlyAdmin):
     list_display = ["case", "at", "method", "student_present", "outcome", "recorded_by"]
     list_filter = ["method", "outcome", "student_present"]
     search_fields = ["case__child__name"]
@@ -105,35 +114,32 @@ class PersuasionRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["case", "item", "note", "uploaded_by", "uploaded_at"]
     raw_id_fields = ["case", "record"]
 
 
 @admin.register(DropoutReport)
-class DropoutReportAdmin(admin.ModelAdmin):
+class DropoutReportAdmin(ReadOnlyAdmin):
     list_display = ["case", "school", "filed_on", "filed_by"]
     raw_id_fields = ["case"]
 
 
 @admin.register(ReturnNotice)
-class ReturnNoticeAdmin(admin.ModelAdmin):
+class ReturnNoticeAdmin(ReadOnlyAdmin):
     list_display = ["number_label", "case", "issued_on", "return_deadline", "served_on", "outcome"]
     list_filter = ["township", "year", "outcome"]
     raw_id_fields = ["case"]
 
-    def has_add_permission(self, request):
-        return False  # numbers are given by cases/notices/services.py only
-
 
 @admin.register(NoticeCounter)
-class NoticeCounterAdmin(admin.ModelAdmin):
+class NoticeCounterAdmin(ReadOnlyAdmin):
     list_display = ["township", "year", "last_number"]
     readonly_fields = ["township", "year", "last_number"]
 
 
 @admin.register(Disposition)
-class DispositionAdmin(admin.ModelAdmin):
+class DispositionAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "state", "requested_by", "decided_by", "review_on"]
     list_filter = ["kind", "state"]
     raw_id_fields = ["case"]

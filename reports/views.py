@@ -95,8 +95,7 @@ def _export(request, selection):
         raise Http404("无权导出完整身份证号和电话。")
     viewer = ledgers.Viewer.for_user(request.user, full=full)
     wb, rows = ledgers.build_workbook(selection, viewer)
-    if full:
-        ledgers.record_export(user=request.user, selection=selection, rows=rows)
+    ledgers.record_export(user=request.user, selection=selection, rows=rows, full=full)
     return workbook_response(wb, ledgers.export_filename(selection, viewer))
 
 

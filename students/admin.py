@@ -1,20 +1,37 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from common.readonly_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
 from . import idcard
 from .models import (
+    AccessLog,
     Child,
     County,
     Household,
+    HujiRecord,
     JurisdictionSettings,
     LadderPreset,
     Membership,
+    PovertyRecord,
     School,
-    SensitiveAccess,
     Township,
     Village,
     VillageGroup,
+    XuejiRecord,
 )
+
+# What the admin never shows in full.
+MASKS = {
+    "id_number": idcard.mask_id_number,
+    "xueji_number": idcard.mask_id_number,  # a G number holds the ID number
+    "phone": idcard.mask_phone,
+    "father_phone": idcard.mask_phone,
+    "mother_phone": idcard.mask_phone,
+    "guardian_phone": idcard.mask_phone,
+}
 
 
 @admin.register(County)
@@ -71,8 +88,46 @@ class JurisdictionSettingsAdmin(admin.ModelAdmin):
     list_filter = ["county"]
 
 
+class MaskedHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Roster records in the admin: read-only (corrections go through the
+    app's forms, which ask why and keep history), ID numbers and phones
+    masked on every admin page, history included. Nothing here shows them
+    in full, so nothing here needs recording; the full values are on the
+    child's page, where each look is logged."""
+
+    masked_fields = ()
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *self.masked_fields]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version as a form shows every value in full (and lets a
+        # POST revert it): the history list, masked, is enough.
+        raise PermissionDenied
+
+
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        if change.field in MASKS:
+            return MASKS[change.field](value) or "—"
+        return super().prepare_delta_change_value(change, value)
+
+
+def _masked(field, description):
+    mask = MASKS[field]
+
+    @admin.display(description=description)
+    def show(self, obj):
+        return mask(getattr(obj, field)) or "—"
+
+    return show
+
+
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(MaskedHistoryAdmin):
     list_display = [
         "head_name",
         "village",
@@ -85,15 +140,13 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     list_filter = ["village__township", "village", "is_tuopin", "is_jiance", "is_dibao", "is_tekun"]
     search_fields = ["head_name", "address"]
     list_select_related = ["village"]
-    autocomplete_fields = ["village", "group"]
-
-    @admin.display(description="联系电话")
-    def masked_phone(self, obj):
-        return idcard.mask_phone(obj.phone)
+    masked_fields = ["phone"]
+    readonly_fields = ["masked_phone"]
+    masked_phone = _masked("phone", "联系电话")
 
 
 @admin.register(Child)
-class ChildAdmin(SimpleHistoryAdmin):
+class ChildAdmin(MaskedHistoryAdmin):
     list_display = [
         "name",
         "gender",
@@ -114,12 +167,52 @@ class ChildAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["name", "=id_number", "xueji_number"]
     list_select_related = ["village", "school"]
-    autocomplete_fields = ["village", "household", "school"]
-    readonly_fields = ["status_changed_at", "created_at", "updated_at"]
+    masked_fields = ["id_number", "xueji_number", "father_phone", "mother_phone", "guardian_phone"]
+    readonly_fields = [
+        "masked_id",
+        "masked_xueji",
+        "masked_father_phone",
+        "masked_mother_phone",
+        "masked_guardian_phone",
+    ]
+    masked_id = _masked("id_number", "身份证号")
+    masked_xueji = _masked("xueji_number", "全国学籍号")
+    masked_father_phone = _masked("father_phone", "父亲电话")
+    masked_mother_phone = _masked("mother_phone", "母亲电话")
+    masked_guardian_phone = _masked("guardian_phone", "其他监护人电话")
 
-    @admin.display(description="身份证号")
-    def masked_id(self, obj):
-        return idcard.mask_id_number(obj.id_number)
+
+class RegisterAdmin(ReadOnlyAdmin):
+    """学籍, 户籍 and 脱贫户 records: kept by imports, masked here."""
+
+    search_fields = ["name", "=id_number"]
+    masked_id = _masked("id_number", "身份证号")
+
+    def get_exclude(self, request, obj=None):
+        return [f for f in ("id_number", "xueji_number", "phone") if hasattr(self.model, f)]
+
+
+@admin.register(XuejiRecord)
+class XuejiRecordAdmin(RegisterAdmin):
+    list_display = ["name", "masked_id", "masked_xueji", "school", "grade", "class_name"]
+    list_select_related = ["school"]
+    readonly_fields = ["masked_id", "masked_xueji", "masked_phone"]
+    masked_xueji = _masked("xueji_number", "全国学籍号")
+    masked_phone = _masked("phone", "联系电话")
+
+
+@admin.register(HujiRecord)
+class HujiRecordAdmin(RegisterAdmin):
+    list_display = ["name", "masked_id", "village", "head_name"]
+    list_select_related = ["village"]
+    readonly_fields = ["masked_id"]
+
+
+@admin.register(PovertyRecord)
+class PovertyRecordAdmin(RegisterAdmin):
+    list_display = ["name", "masked_id", "kind", "village", "head_name"]
+    list_select_related = ["village"]
+    readonly_fields = ["masked_id"]
 
 
 @admin.register(Membership)
@@ -139,21 +232,15 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "county", "township", "village", "school"]
 
 
-@admin.register(SensitiveAccess)
-class SensitiveAccessAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "child", "fields"]
-    list_filter = ["fields"]
-    search_fields = ["user__username", "child__name"]
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """The access log is read here and on /audit/; nobody edits it."""
+
+    list_display = ["at", "username", "action", "child", "detail", "ip"]
+    list_filter = ["action"]
+    search_fields = ["username", "child__name", "detail"]
+    list_select_related = ["child"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LadderPreset)

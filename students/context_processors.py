@@ -13,4 +13,5 @@ def nav(request):
         "may_see_notices": a.may_see_notices(),
         "may_approve_dispositions": a.may_approve_dispositions(),
         "may_edit_calendar": a.may_edit_calendar(),
+        "may_read_audit_log": a.may_read_audit_log(),
     }

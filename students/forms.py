@@ -71,6 +71,13 @@ class ChildForm(forms.ModelForm):
     confirm_not_duplicate = forms.BooleanField(
         label="确认不是同一人，仍然保存", required=False, widget=forms.HiddenInput
     )
+    # Kept as the history row's reason (simple_history allows 100 characters).
+    change_reason = forms.CharField(
+        label="变更原因",
+        max_length=100,
+        required=False,
+        help_text="如：入户核实后更正监护人电话。将记入修改历史。",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +105,9 @@ class ChildForm(forms.ModelForm):
         if self.instance.pk:
             # Later changes of status go through 变更状态, with a reason.
             del self.fields["status"]
+            self.fields["change_reason"].required = True
+        else:
+            del self.fields["change_reason"]
 
     def _household_choices(self, user):
         """Households of the child's village only: a county has thousands."""
@@ -230,6 +240,7 @@ class ChildForm(forms.ModelForm):
             "特殊群体",
             ["is_disabled", "disability_category", "disability_grade", *Child.SPECIAL_GROUP_FIELDS],
         ),
+        ("变更原因", ["change_reason"]),
     ]
 
     def sections(self):

@@ -58,6 +58,8 @@ APPROVER_ROLES = frozenset({Role.COUNTY})
 CALENDAR_ROLES = frozenset({Role.COUNTY, Role.SCHOOL_ADMIN})
 # Run the 四查三比对 and edit settings: the county, or a township for itself.
 RUN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
+# Read the access log: the system administrator (all), the county (its own).
+AUDIT_ROLES = frozenset({Role.COUNTY, Role.SYSADMIN})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,
@@ -265,6 +267,14 @@ class Access:
         """A user sees their own imports; the system administrator all."""
         return Q() if self.is_sysadmin else Q(user_id=self.user.pk)
 
+    def audit_entries(self, path=""):
+        """Access-log entries the user may read (with `path` to the entry):
+        the county's own, everything for the system administrator."""
+        if self.is_sysadmin:
+            return Q()
+        counties = [m.county_id for m in self.memberships if m.role == Role.COUNTY]
+        return Q(**{f"{path}county_id__in": counties}) if counties else _NOTHING
+
     def own_todos(self):
         """Open work addressed to the user (a system administrator answers
         for the county)."""
@@ -318,6 +328,14 @@ class Access:
     def own_village_ids(self):
         """A village cadre's own few villages."""
         return [m.village_id for m in self.memberships if m.role == Role.VILLAGE]
+
+    def home_county_id(self):
+        """The user's county, for a log entry naming no child (None: all)."""
+        if self.is_sysadmin or not self.memberships:
+            return None
+        m = self.memberships[0]
+        place = m.county or m.township or (m.village or m.school).township
+        return getattr(place, "county_id", place.pk)
 
     def first_place(self):
         """The most local place the user belongs to, for a template's title."""
@@ -374,13 +392,13 @@ class Access:
     def may_reveal(self, child, what):
         return what in REVEAL_ROLES and self.reaches_as(child, REVEAL_ROLES[what])
 
-    def reveal(self, child, what):
+    def reveal(self, child, what, *, where="详情页"):
         """Check and record one look at unmasked data (PIPL; DOMAIN §9)."""
-        from .services import record_sensitive_access
+        from .audit.services import record_reveal
 
         if not self.may_reveal(child, what):
             raise PermissionDenied("无权查看。")
-        record_sensitive_access(user=self.user, child=child, fields=what)
+        record_reveal(user=self.user, child=child, what=what, where=where)
 
     def may_see_juvenile_case(self, child):
         return self.reaches_as(child, JUVENILE_CASE_ROLES)
@@ -456,6 +474,9 @@ class Access:
         if self.is_sysadmin:
             return True
         return bool(self.roles) and self.roles <= REVEAL_ROLES["id_number"]
+
+    def may_read_audit_log(self):
+        return self._any(AUDIT_ROLES)
 
     def may_choose_township(self):
         """A county-wide user picks a township in filters; others have one."""

@@ -11,7 +11,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from . import idcard
-from .models import Child, JurisdictionSettings, SensitiveAccess
+from .audit.services import Action, record_access
+from .models import Child, JurisdictionSettings
 
 
 def _save_with_history(obj, *, by, reason):
@@ -29,8 +30,12 @@ def save_household(*, household, by, reason=""):
 
 @transaction.atomic
 def save_child(*, child, by, reason=""):
-    """Create or update a child's record (not its status: see change_child_status)."""
+    """Create or update a child's record (not its status: see change_child_status).
+    A change of a registered child needs a reason (变更原因), kept in history."""
+    reason = (reason or "").strip()
     if child.pk:
+        if not reason:
+            raise ValidationError({"change_reason": "请填写变更原因。"})
         stored = Child.objects.select_for_update().get(pk=child.pk)
         if stored.status != child.status:
             raise ValidationError({"status": "入学状态须通过“变更状态”填写原因后修改。"})
@@ -50,9 +55,16 @@ def change_child_status(*, child, status, by, reason):
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.status == status:
         raise ValidationError({"status": f"学生当前已是“{locked.get_status_display()}”。"})
+    before = locked.get_status_display()
     locked.status = status
     locked.status_changed_at = timezone.now()
     _save_with_history(locked, by=by, reason=reason)
+    record_access(
+        user=by,
+        action=Action.STATUS,
+        child=locked,
+        detail=f"{before} → {locked.get_status_display()}：{reason}",
+    )
     child.refresh_from_db()
     return child
 
@@ -66,10 +78,6 @@ def save_jurisdiction_settings(*, row, by):
 def reset_township_settings(*, township):
     """Drop a township's own settings: its county's apply again."""
     JurisdictionSettings.objects.filter(township=township).delete()
-
-
-def record_sensitive_access(*, user, child, fields):
-    return SensitiveAccess.objects.create(user=user, child=child, fields=fields)
 
 
 def status_history(child):
@@ -182,4 +190,11 @@ def change_status_of_many(*, child_ids, status, from_statuses, by=None, reason):
         default_change_reason=reason,
         batch_size=500,
     )
+    if children:
+        record_access(
+            user=by,
+            action=Action.STATUS,
+            children=children,
+            detail=f"→ {Child.Status(status).label}：{reason}",
+        )
     return [c.pk for c in children]

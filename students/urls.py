@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .audit import views as audit_views
 from .crosscheck import views as crosscheck_views
 from .importing import views as import_views
 
@@ -32,4 +33,8 @@ urlpatterns += [
     path("checks/leads/<int:pk>/decide/", crosscheck_views.lead_decide, name="lead_decide"),
     path("checks/run/", crosscheck_views.crosscheck_start, name="crosscheck_run"),
     path("checks/term/", crosscheck_views.term_check, name="term_check"),
+]
+
+urlpatterns += [
+    path("audit/", audit_views.audit_log, name="audit_log"),
 ]

@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
+from common.web import apply_errors
+
 from . import counting, idcard, selectors, services
+from .audit.services import record_reveal
 from .filters import ChildFilter, HouseholdFilter
 from .forms import ChildForm, HouseholdForm, JurisdictionSettingsForm, StatusChangeForm
 from .jurisdiction import access
@@ -142,9 +145,13 @@ def child_form(request, pk=None):
         form = ChildForm(request.POST, instance=child, user=request.user)
         if form.is_valid():
             try:
-                child = services.save_child(child=form.save(commit=False), by=request.user)
+                child = services.save_child(
+                    child=form.save(commit=False),
+                    by=request.user,
+                    reason=form.cleaned_data.get("change_reason", ""),
+                )
             except ValidationError as e:
-                form.add_error(None, e)
+                apply_errors(form, e)
             else:
                 if request.GET.get("household"):  # adding a household's children in one go
                     messages.success(request, f"已保存 {child.name}。可继续添加该户的其他子女。")
@@ -159,9 +166,7 @@ def child_form(request, pk=None):
         form = ChildForm(instance=child, user=request.user, initial=initial)
         if pk and any((child.father_phone, child.mother_phone, child.guardian_phone)):
             # The edit form carries the phones unmasked: that is a view too.
-            services.record_sensitive_access(
-                user=request.user, child=child, fields="phones（编辑）"
-            )
+            record_reveal(user=request.user, child=child, what="phones", where="编辑表单")
     return render(
         request, "students/child_form.html", {"form": form, "child": child if pk else None}
     )

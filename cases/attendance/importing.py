@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from students.audit.services import Action, record_access
 from students.jurisdiction import access
 from students.models import Child, School
 from students.sheets import CellError, Column, SheetError, read_sheet
@@ -286,9 +287,16 @@ def commit(parsed, *, user, school=None, today=None):
                 return plan
             plan.result = services.save_absences(rows=plan.rows, before=plan.before, by=user)
     except IntegrityError:
-        plan = Plan(
+        return Plan(
             errors=[CellError(None, "", "导入期间考勤被他人修改，本次未导入任何数据，请重新导入。")]
         )
+    record_access(
+        user=user,
+        action=Action.IMPORT,
+        county=school.township.county_id if school is not None else None,
+        detail=f"考勤导入{('（' + school.name + '）') if school is not None else ''}："
+        f"{len(plan.rows)} 行",
+    )
     return plan
 
 

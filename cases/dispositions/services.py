@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.uploads import ATTACHMENT_EXTENSIONS, check_upload, renamed_upload
+from students.audit.services import Action, record_access
 from students.models import Membership
 from students.selectors import settings_for
 
@@ -179,6 +180,7 @@ def decide_disposition(*, disposition, approve, by, note=""):
     )
     verdict = "批准" if approve else "不批准"
     _finish_approval_todo(disposition, by=by, note=f"{verdict}{('：' + note) if note else ''}")
+    _record_decision(disposition, by=by, text=f"{verdict}{rule.label}", note=note)
     if approve:
         _event(
             disposition.case,
@@ -191,6 +193,15 @@ def decide_disposition(*, disposition, approve, by, note=""):
             disposition, by=by, note=f"县教育局未批准{rule.label}：{note}，继续劝返"
         )
     return disposition
+
+
+def _record_decision(disposition, *, by, text, note):
+    record_access(
+        user=by,
+        action=Action.DISPOSITION,
+        child=disposition.case.child,
+        detail=f"个案#{disposition.case_id} {text}" + (f"：{note}" if note else ""),
+    )
 
 
 def _back_to_persuasion(disposition, *, by, note):
@@ -244,5 +255,6 @@ def withdraw_disposition(*, disposition, by, note):
         decision_note=f"申请人撤回：{note}"[:300],
     )
     _finish_approval_todo(disposition, by=by, note="申请人已撤回")
+    _record_decision(disposition, by=by, text=f"撤回{rule.label}", note=note)
     _back_to_persuasion(disposition, by=by, note=f"撤回{rule.label}：{note}")
     return disposition

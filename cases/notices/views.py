@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from common.web import apply_errors, file_response
+from students.audit.services import Action, record_access
 from students.jurisdiction import access
 
 from ..models import Case, ReturnNotice
@@ -198,4 +199,11 @@ def notice_outcome(request, pk):
 def notice_receipt(request, pk):
     notice = _get_notice(request.user, pk)
     suffix = notice.receipt.name[notice.receipt.name.rfind(".") :] if notice.receipt else ""
-    return file_response(notice.receipt, download_name=f"{notice.number_label}回执{suffix}")
+    response = file_response(notice.receipt, download_name=f"{notice.number_label}回执{suffix}")
+    record_access(
+        user=request.user,
+        action=Action.DOWNLOAD,
+        child=notice.case.child,
+        detail=f"{notice.number_label} 签收回执",
+    )
+    return response

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from common.web import apply_errors, file_response
+from students.audit.services import Action, record_access
 
 from ..models import Attachment, PersuasionRecord
 from ..selectors import case_or_404
@@ -95,7 +96,14 @@ def persuasion_photo(request, pk, record_pk, field):
         raise Http404("没有找到该劝学记录。") from None
     f = getattr(record, field)
     label = PersuasionRecord._meta.get_field(field).verbose_name.split("（")[0]
-    return file_response(f, download_name=f"劝学记录{record.pk}-{label}{_suffix(f)}")
+    response = file_response(f, download_name=f"劝学记录{record.pk}-{label}{_suffix(f)}")
+    record_access(
+        user=request.user,
+        action=Action.DOWNLOAD,
+        child=case.child,
+        detail=f"个案#{case.pk} 劝学记录#{record.pk} {label}",
+    )
+    return response
 
 
 @login_required
@@ -105,7 +113,14 @@ def attachment_file(request, pk, attachment_pk):
         a = selectors.attachment_for_case(case, attachment_pk)
     except Attachment.DoesNotExist:
         raise Http404("没有找到该附件。") from None
-    return file_response(a.file, download_name=f"附件{a.pk}{_suffix(a.file)}")
+    response = file_response(a.file, download_name=f"附件{a.pk}{_suffix(a.file)}")
+    record_access(
+        user=request.user,
+        action=Action.DOWNLOAD,
+        child=case.child,
+        detail=f"个案#{case.pk} 附件#{a.pk}",
+    )
+    return response
 
 
 def _suffix(f):

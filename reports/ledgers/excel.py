@@ -1,10 +1,10 @@
 """The Excel exports: streamed (write-only) workbooks, file names, and the
-ExportLog row every unmasked export owes."""
+access-log entry every export owes."""
 
 from django.utils import timezone
 from openpyxl import Workbook
 
-from students.models import ExportLog
+from students.audit.services import Action, record_access
 from students.workbooks import official_sheet
 
 CONFIDENTIAL = "内部资料 注意保密"
@@ -67,8 +67,12 @@ def export_filename(selection, viewer, *, today=None):
     return f"{_safe_name(name, FILENAME_FORBIDDEN)}_{today:%Y%m%d}.xlsx"
 
 
-def record_export(*, user, selection, rows):
-    """The ExportLog row every unmasked export writes (PIPL, DOMAIN §9)."""
-    return ExportLog.objects.create(
-        user=user, what=selection.title[:100], scope=selection.scope_text, rows=rows
+def record_export(*, user, selection, rows, full):
+    """The access-log entry every export writes; an unmasked one says so
+    (PIPL, DOMAIN §9)."""
+    kind = "含完整身份证号和电话" if full else "脱敏"
+    return record_access(
+        user=user,
+        action=Action.EXPORT,
+        detail=f"{selection.title}（{kind}）· {selection.scope_text} · {rows} 行",
     )

@@ -134,7 +134,7 @@ class Selection:
 
     @property
     def scope_text(self):
-        """What ExportLog.scope records."""
+        """The export's scope, as the access log records it."""
         parts = [self.place.unit]
         if self.term:
             parts.append(self.term)

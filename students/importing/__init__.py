@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..audit.services import Action, record_access
 from ..jurisdiction import SYSTEM
 from ..models import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 from ..sheets import SheetError, read_sheet
@@ -135,7 +136,30 @@ def commit(batch, *, source=None, progress=lambda done: None):
     if plan.errors:
         return _finish(batch, state=ImportBatch.State.INVALID, plan=plan)
     batch.committed_at = timezone.now()
-    return _finish(batch, state=ImportBatch.State.COMMITTED, plan=plan)
+    batch = _finish(batch, state=ImportBatch.State.COMMITTED, plan=plan)
+    _record_commit(batch, plan)
+    return batch
+
+
+def _record_commit(batch, plan):
+    """The access log: the import, and each child whose status it changed."""
+    record_access(
+        user=batch.user,
+        action=Action.IMPORT,
+        county=batch.county_id,
+        detail=(
+            f"{batch.get_kind_display()}“{batch.filename}”（批次#{batch.pk}）："
+            f"新增 {batch.created}，更新 {batch.updated}，未变 {batch.unchanged}"
+        ),
+    )
+    moved = [child for child, changed in plan.updates if "status" in changed]
+    if moved and batch.kind == ImportBatch.Kind.ROSTER:
+        record_access(
+            user=batch.user,
+            action=Action.STATUS,
+            children=moved,
+            detail=f"导入批次#{batch.pk} 更新入学状态",
+        )
 
 
 def _finish(batch, *, state, plan=None, message=""):

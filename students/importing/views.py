@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import importing, tasks
+from ..audit.services import Action, record_access
 from ..jurisdiction import access
 from ..models import ImportBatch, Village
 from . import workbooks
@@ -103,6 +104,12 @@ def import_error_sheet(request, pk):
     batch = _get_batch_for_user(request.user, pk)
     if not batch.errors or not batch.file:
         raise Http404("该批次没有错误。")
+    record_access(
+        user=request.user,
+        action=Action.DOWNLOAD,
+        county=batch.county_id,
+        detail=f"导入错误表“{batch.filename}”（批次#{batch.pk}）",
+    )
     return workbooks.error_response(batch)
 
 

@@ -1,4 +1,4 @@
-from .audit import ExportLog, SensitiveAccess
+from .audit import AccessLog
 from .checks import CrossCheckRun, Lead, TermCheck
 from .jurisdiction_settings import JurisdictionSettings, default_ladder
 from .memberships import Membership
@@ -8,11 +8,11 @@ from .roster import Child, ChildStatus, Household
 from .sources import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 
 __all__ = [
+    "AccessLog",
     "Child",
     "ChildStatus",
     "County",
     "CrossCheckRun",
-    "ExportLog",
     "Household",
     "HujiRecord",
     "ImportBatch",
@@ -23,7 +23,6 @@ __all__ = [
     "PovertyRecord",
     "School",
     "SchoolKind",
-    "SensitiveAccess",
     "TermCheck",
     "Township",
     "Village",

@@ -1,41 +1,64 @@
-"""The record of every look at unmasked data and every full export."""
+"""The access log: one row per look at unmasked data, export, download,
+import, login, status change and disposition decision (PIPL Art. 51;
+DOMAIN §9). Written only by `students.audit.services.record_access`; no
+page edits or deletes a row."""
 
 from django.conf import settings
 from django.db import models
 
+from .places import County
 from .roster import Child
 
 
-class SensitiveAccess(models.Model):
-    """Each time someone sees a child's unmasked ID number or phones (PIPL)."""
+class AccessLog(models.Model):
+    class Action(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        REVEAL = "reveal", "查看完整信息"
+        EXPORT = "export", "导出"
+        DOWNLOAD = "download", "下载文件"
+        IMPORT = "import", "导入"
+        STATUS = "status", "变更入学状态"
+        DISPOSITION = "disposition", "处置决定"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, verbose_name="查看人")
-    child = models.ForeignKey(
-        Child, models.CASCADE, related_name="sensitive_accesses", verbose_name="学生"
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name="用户",
     )
-    fields = models.CharField("查看内容", max_length=100)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    # The name typed at a failed login, or the user's name when the row was
+    # written (kept if the account is renamed).
+    username = models.CharField("用户名", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices, db_index=True)
+    child = models.ForeignKey(
+        Child,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name="学生",
+    )
+    # Whose entries these are: the child's county, or the user's.
+    county = models.ForeignKey(
+        County, models.SET_NULL, null=True, blank=True, verbose_name="县（区）"
+    )
+    detail = models.CharField("内容", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "敏感信息查看记录"
-        ordering = ["-at"]
+        verbose_name = verbose_name_plural = "访问日志"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["county", "-at"], name="accesslog_county_at")]
 
     def __str__(self):
-        return f"{self.user} 查看 {self.child}（{self.fields}）"
+        who = self.username or "系统"
+        return f"{who} {self.get_action_display()} {self.detail}".strip()
 
-
-class ExportLog(models.Model):
-    """Each export that carried unmasked ID numbers or phones (PIPL)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, verbose_name="导出人")
-    what = models.CharField("导出内容", max_length=100)
-    scope = models.CharField("范围", max_length=200)
-    rows = models.PositiveIntegerField("行数")
-    at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "含敏感信息的导出记录"
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.user} 导出 {self.what}（{self.scope}，{self.rows} 行）"
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("访问日志不可修改。")
+        super().save(*args, **kwargs)
