@@ -128,4 +128,3 @@ def test_postgres_backup_restores_children_cases_and_files(data, tmp_path):
     assert restored["children"] == data["children"]
     assert [tuple(c) for c in restored["cases"]] == data["cases"]
     assert [tuple(f) for f in restored["files"]] == data["files"]
-
