@@ -9,7 +9,7 @@ RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test debs-run debs-test venv migrate seed lint check clean
+.PHONY: run test debs-run debs-test venv migrate seed lint check clean backup restore
 
 run: debs-run venv
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -38,6 +38,17 @@ check: venv
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# Database and uploaded files in one archive under var/backups/ (README
+# "Backups"). Without DJANGO_SECRET_KEY (a development checkout) as in `make run`.
+OPS_ENV := $(if $(DJANGO_SECRET_KEY),,$(DEV_ENV))
+
+backup: venv
+	$(OPS_ENV) $(BIN)/python manage.py backup
+
+restore: venv
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=var/backups/kongchuo-….tar.gz"; exit 2; }
+	$(OPS_ENV) $(BIN)/python manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var/kongchuo.sqlite3

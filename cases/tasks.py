@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from students.models import County
 
+from . import retention
 from .calendar import term_start
 from .ladder.scan import run_daily_checks
 from .models import Term
@@ -48,3 +49,10 @@ def term_start_checks(date_iso=None):
     for term_id in term_ids:
         term_start_check.delay(term_id, on.isoformat())
     return len(term_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def erase_expired_personal_data(date_iso=None):
+    """Beat, nightly: the retention rule (cases/retention.py). Idempotent."""
+    on = datetime.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    return retention.erase_expired(on=on).as_dict()

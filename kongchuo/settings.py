@@ -177,6 +177,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.daily_checks",
         "schedule": crontab(minute=30, hour=18),
     },
+    # Retention: erase the sensitive details of children who left compulsory
+    # education more than JurisdictionSettings.retention_years ago.
+    "retention-nightly": {
+        "task": "cases.tasks.erase_expired_personal_data",
+        "schedule": crontab(minute=15, hour=3),
+    },
 }
 
 # Imports: one sheet at most this big / this long (a clear message otherwise).

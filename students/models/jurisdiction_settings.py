@@ -75,6 +75,17 @@ class JurisdictionSettings(models.Model):
         help_text="学期第几个上学日结束后，系统为全县运行一次四查三比对（开学后核查）。",
     )
 
+    # PIPL Arts. 6, 19 (NATIONAL §9): keep it no longer than necessary. No
+    # document behind this app states a period, so 3 years is our default.
+    # Set by the system administrator (admin), not on the settings page.
+    retention_years = models.PositiveSmallIntegerField(
+        "离校后敏感信息保存年限",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="学生离开义务教育（毕业、死亡或超过义务教育年龄）满此年数后，系统删除其照片、"
+        "附件、电话、住址、家庭状况和残疾详情；姓名、身份证号和个案结果保留在台账中。",
+    )
+
     history = HistoricalRecords(verbose_name="辖区设置 历史")
 
     # What the settings page lets a county or township edit; the ladder is
@@ -122,6 +133,10 @@ class JurisdictionSettings(models.Model):
                 & Q(review_notice_days__gte=1, review_notice_days__lte=90)
                 & Q(term_check_days__gte=1, term_check_days__lte=30),
                 name="settings_deadlines_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_years__gte=1, retention_years__lte=30),
+                name="settings_retention_years_valid",
             ),
         ]
 
