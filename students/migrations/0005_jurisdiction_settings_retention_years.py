@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0003_load_ladder_presets'),
+        ('students', '0004_access_log'),
     ]
 
     operations = [
