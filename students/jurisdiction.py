@@ -537,16 +537,3 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
-
-
-def command_actor(username):
-    """Whom a management command acts as: the active user named by --user
-    (exactly their reach, recorded as them), or SYSTEM without one."""
-    if not username:
-        return SYSTEM
-    from django.contrib.auth import get_user_model
-
-    found = get_user_model().objects.filter(username=username, is_active=True).first()
-    if found is None:
-        raise LookupError(f"没有名为“{username}”的在用用户")
-    return found

@@ -4,8 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.attendance import importing
-from students.jurisdiction import access, command_actor
+from students.jurisdiction import access
 from students.models import School
+from students.selectors import command_actor
 
 
 class Command(BaseCommand):

@@ -4,8 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from students import importing
-from students.jurisdiction import SYSTEM, access, command_actor
+from students.jurisdiction import SYSTEM, access
 from students.models import County, ImportBatch, School, Village
+from students.selectors import command_actor
 
 
 class Command(BaseCommand):
