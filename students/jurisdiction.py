@@ -99,6 +99,7 @@ _REACH_SCHOOL = {
     Role.TOWNSHIP: lambda m, p: Q(**{f"{p}township_id": m.township_id}),
     Role.COUNTY: lambda m, p: Q(**{f"{p}township__county_id": m.county_id}),
 }
+_REACH_COUNTY = {Role.COUNTY: lambda m, p: Q(**{f"{p}county_id": m.county_id})}
 # A 比对 lead names a village, a school or (户籍 × 学籍) only the county.
 _REACH_LEAD = {
     Role.VILLAGE: lambda m: Q(village_id=m.village_id),
@@ -174,6 +175,8 @@ class Access:
         )
         if self.is_sysadmin:
             self.roles.add(Role.SYSADMIN)
+        # The operator's command without --user: full reach, whatever the task.
+        self.is_system = isinstance(user, SystemActor)
 
     def _any(self, roles):
         return bool(self.roles & roles)
@@ -190,7 +193,7 @@ class Access:
     def children(self, path="", *, roles=None):
         """The children the user sees (through `roles` only, when given): the
         one rule for "whose data may this user open"."""
-        if self.is_sysadmin and (roles is None or Role.SYSADMIN in roles):
+        if self.is_sysadmin and (roles is None or Role.SYSADMIN in roles or self.is_system):
             return Q()
         return self._q(_REACH_CHILD, path, roles=roles)
 
@@ -226,6 +229,43 @@ class Access:
     def schools(self, path=""):
         """The schools a user's children may be placed in."""
         return Q() if self.is_sysadmin else self._q(_REACH_SCHOOL, path)
+
+    # What an import may write: a row's record before and after the write must
+    # both be in these (the same rule for the page, Celery and the commands).
+
+    def roster_children(self, path=""):
+        """Children whose roster entry the user keeps: by where they live."""
+        return self.villages(f"{path}village__")
+
+    def village_records(self, path=""):
+        """户籍 and 脱贫户 records the user keeps: by their village; one without
+        a village only county-wide."""
+        if self.is_sysadmin:
+            return Q()
+        return self.villages(f"{path}village__") | self._q(_REACH_COUNTY, path)
+
+    def xueji_records(self, path=""):
+        """学籍 records the user keeps: those of the schools they may name."""
+        return self.schools(f"{path}school__")
+
+    def may_keep_unplaced_records(self, county):
+        """May the user keep 户籍/脱贫户 records of `county` that name no village?"""
+        return self.is_sysadmin or any(
+            m.role == Role.COUNTY and m.county_id == county.pk for m in self.memberships
+        )
+
+    def office_to_ask(self, county=None):
+        """Whom to ask about a record outside the user's reach, named without
+        saying where (or whether) it is registered: the level above."""
+        if self.is_sysadmin or Role.COUNTY in self.roles:
+            return "上级教育行政部门"
+        if self.roles == {Role.TEACHER}:
+            return "本校教务处"
+        for m in self.memberships if county is None else []:
+            place = m.village or m.school
+            county = (place.township if place else m.township or m).county
+            break
+        return f"{county.name if county else '县（区）'}教育局控辍办"
 
     def townships(self, path):
         """A Q over a model whose `path` leads to Township: the townships whose

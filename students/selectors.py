@@ -2,10 +2,23 @@
 
 from django.db.models import Q
 
-from .jurisdiction import access
+from .jurisdiction import SYSTEM, access
 from .models import Child, County, Household, JurisdictionSettings, Village
 from .pinyin import pinyin_keys
 from .schoolage import compulsory_birth_range, school_age
+
+
+def command_actor(username):
+    """Whom a management command acts as: the active user named by --user
+    (exactly their reach, recorded as them), or SYSTEM without one."""
+    if not username:
+        return SYSTEM
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(username=username, is_active=True).first()
+    if found is None:
+        raise LookupError(f"没有名为“{username}”的在用用户")
+    return found
 
 
 def settings_for(*, township=None, county=None):

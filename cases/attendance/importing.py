@@ -101,10 +101,9 @@ class _Planner:
         self.today = today or timezone.localdate()
         self.plan = Plan(errors=list(parsed.errors))
         values = [r.values for r in parsed.rows]
-        reach = Child.objects.filter(
-            selectors.attendance_scope(user) if user.pk else access(user).children(),
-            school__isnull=False,
-        )
+        # Only the children whose attendance the user records (all of them for
+        # the system's command): anyone else reads like an unknown number.
+        reach = Child.objects.filter(selectors.attendance_scope(user), school__isnull=False)
         if school is not None:
             reach = reach.filter(school=school)
         ids = {v["id_number"] for v in values if v.get("id_number")}
@@ -123,6 +122,9 @@ class _Planner:
         }
         self.calendars = {}
         self.seen = {}
+        # The same words whether the number is registered elsewhere or nowhere.
+        office = access(user).office_to_ask(school.township.county if school else None)
+        self.refusal = f"该身份证号不在您的管辖范围内，请联系{office}核实"
 
     def header(self, key):
         return self.parsed.columns.get(key) or next(c.label for c in COLUMNS if c.key == key)
@@ -186,7 +188,7 @@ class _Planner:
         if v.get("id_number"):
             child = self.by_id.get(v["id_number"])
             if child is None:
-                self.error(n, "id_number", "您管辖的学生中没有该身份证号")
+                self.error(n, "id_number", self.refusal)
             elif child.name != v["name"]:
                 self.error(n, "name", f"姓名与身份证号不符（系统中为{child.name}）")
             elif school is not None and child.school_id != school.pk:

@@ -8,6 +8,11 @@ Two steps, one code path for the web, Celery and `manage.py import_roster`:
   only if there is no error at all: all or nothing. Re-importing the same
   sheet finds every row unchanged.
 
+Every row's record, before and after the write, must be in the importer's
+reach (`students.jurisdiction.access(user)`); one outside it is previewed
+like an unknown one and refused at the commit, so neither step tells what is
+registered elsewhere. Every write is kept in history with who and why.
+
 Blank cells never erase what the roster already knows.
 """
 
@@ -56,9 +61,11 @@ def read_for_errors(batch, source):
     return _read(batch, source)
 
 
-def _plan(batch, parsed, progress):
-    actor = batch.user or SYSTEM  # no user: `manage.py import_roster`
-    plan = PLANNERS[batch.kind](batch, parsed, actor, progress)
+def _plan(batch, parsed, progress, *, final):
+    # No user: `manage.py import_roster` run as the system. With a user (the
+    # page, or the command's --user) exactly that user's reach applies.
+    actor = batch.user or SYSTEM
+    plan = PLANNERS[batch.kind](batch, parsed, actor, progress, final=final)
     plan.errors = list(parsed.errors) + plan.errors
     plan.errors.sort(key=lambda e: e.row)
     return plan
@@ -101,7 +108,7 @@ def check(batch, *, source=None, progress=lambda done: None):
     except SheetError as e:
         return _finish(batch, state=ImportBatch.State.INVALID, message=str(e))
     batch.total_rows = len(parsed.rows)
-    plan = _plan(batch, parsed, progress)
+    plan = _plan(batch, parsed, progress, final=False)
     return _finish(
         batch,
         state=ImportBatch.State.INVALID if plan.errors else ImportBatch.State.PREVIEW,
@@ -119,13 +126,13 @@ def commit(batch, *, source=None, progress=lambda done: None):
     batch.total_rows = len(parsed.rows)
     try:
         with transaction.atomic():
-            plan = _plan(batch, parsed, progress)
+            plan = _plan(batch, parsed, progress, final=True)
             if plan.errors:
                 transaction.set_rollback(True)
             elif batch.kind == ImportBatch.Kind.ROSTER:
                 apply_roster(batch, plan, batch.user)
             else:
-                apply_records(batch, plan, RECORD_MODELS[batch.kind])
+                apply_records(batch, plan, RECORD_MODELS[batch.kind], batch.user)
     except IntegrityError:
         # Someone saved the same child meanwhile: nothing of this sheet was kept.
         return _finish(

@@ -1,7 +1,7 @@
 """学籍, 户籍 and 脱贫户 lists: kept as their own records, linked to the roster by ID."""
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import idcard
 from ..jurisdiction import access
@@ -10,11 +10,19 @@ from ..schoolage import age_on
 from .columns import KEEP_AGES, PROGRESS_EVERY, Plan, add_error, copy_values, field_labels
 
 
-def _plan_records(batch, parsed, progress, *, model, key, build):
-    """Upsert `model` rows by `key`; `build(row, plan)` returns field values or None."""
+def _plan_records(batch, parsed, progress, *, model, key, build, reach, refusal, final):
+    """Upsert `model` rows by `key`; `build(row, plan)` returns field values or None.
+
+    Only records in `reach` (a Q over `model`: those the user keeps) may be
+    updated. One registered elsewhere is previewed exactly like an unknown
+    key, as 新增, so the preview tells nobody what is registered outside
+    their reach; the commit (`final`) refuses it with `refusal` and so
+    writes nothing at all.
+    """
     plan = Plan()
     keys = {r.values.get(key) for r in parsed.rows} - {None}
     existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": keys})}
+    kept = set(model.objects.filter(reach, **{f"{key}__in": keys}).values_list(key, flat=True))
     seen = {}
     bad_rows = {e.row for e in parsed.errors}
     for i, row in enumerate(parsed.rows, start=1):
@@ -31,6 +39,11 @@ def _plan_records(batch, parsed, progress, *, model, key, build):
             continue
         seen[k] = row.row
         obj = existing.get(k)
+        if obj is not None and k not in kept:
+            if final:
+                add_error(plan, row.row, parsed.columns.get(key, key), refusal)
+                continue
+            obj = None
         if obj is None:
             plan.creates.append(model(batch=batch, **values))
             plan.changes.append(
@@ -55,6 +68,11 @@ def _plan_records(batch, parsed, progress, *, model, key, build):
     return plan
 
 
+def _refusal(what, batch, user):
+    office = access(user).office_to_ask(batch.county)
+    return f"该{what}不在您的管辖范围内，请联系{office}核实"
+
+
 def _kept_person(values, plan, today):
     """Fill birth date and gender from the ID; False for people outside KEEP_AGES."""
     info = idcard.parse_id_number(values["id_number"])
@@ -74,9 +92,15 @@ def _village_lookup(batch, user, parsed):
         for v in Village.objects.filter(access(user).villages(), township__county=batch.county)
     }
 
+    unplaced_ok = access(user).may_keep_unplaced_records(batch.county)
+
     def village_of(row, plan):
         name = row.values.get("village_name")
         if not name:
+            if batch.village is None and not unplaced_ok:
+                column = parsed.columns.get("village_name", "村（社区）")
+                add_error(plan, row.row, column, "请填写村（社区）（或在导入时选择村）")
+                return False
             return batch.village
         village = (
             batch.village if batch.village_id and batch.village.name == name else villages.get(name)
@@ -91,7 +115,7 @@ def _village_lookup(batch, user, parsed):
     return village_of
 
 
-def plan_xueji(batch, parsed, user, progress):
+def plan_xueji(batch, parsed, user, progress, *, final):
     schools = {
         s.name: s
         for s in School.objects.filter(access(user).schools(), township__county=batch.county)
@@ -130,11 +154,19 @@ def plan_xueji(batch, parsed, user, progress):
         }
 
     return _plan_records(
-        batch, parsed, progress, model=XuejiRecord, key="xueji_number", build=build
+        batch,
+        parsed,
+        progress,
+        model=XuejiRecord,
+        key="xueji_number",
+        build=build,
+        reach=access(user).xueji_records(),
+        refusal=_refusal("学籍号", batch, user),
+        final=final,
     )
 
 
-def plan_huji(batch, parsed, user, progress):
+def plan_huji(batch, parsed, user, progress, *, final):
     village_of = _village_lookup(batch, user, parsed)
     today = timezone.localdate()
 
@@ -156,10 +188,20 @@ def plan_huji(batch, parsed, user, progress):
             "head_name": v.get("head_name") or "",
         }
 
-    return _plan_records(batch, parsed, progress, model=HujiRecord, key="id_number", build=build)
+    return _plan_records(
+        batch,
+        parsed,
+        progress,
+        model=HujiRecord,
+        key="id_number",
+        build=build,
+        reach=access(user).village_records(),
+        refusal=_refusal("身份证号", batch, user),
+        final=final,
+    )
 
 
-def plan_tuopin(batch, parsed, user, progress):
+def plan_tuopin(batch, parsed, user, progress, *, final):
     village_of = _village_lookup(batch, user, parsed)
     today = timezone.localdate()
 
@@ -189,20 +231,44 @@ def plan_tuopin(batch, parsed, user, progress):
             "head_name": v.get("head_name") or "",
         }
 
-    return _plan_records(batch, parsed, progress, model=PovertyRecord, key="id_number", build=build)
+    return _plan_records(
+        batch,
+        parsed,
+        progress,
+        model=PovertyRecord,
+        key="id_number",
+        build=build,
+        reach=access(user).village_records(),
+        refusal=_refusal("身份证号", batch, user),
+        final=final,
+    )
 
 
-def apply_records(batch, plan, model):
-    model.objects.bulk_create(plan.creates, batch_size=1000)
+def apply_records(batch, plan, model, user):
+    """Write the plan with history (who, and the batch as the reason), each
+    record linked to its roster child (or, for 脱贫户, household) by ID number."""
+    link = "household" if model is PovertyRecord else "child"
+    records = plan.creates + [o for o, _ in plan.updates]
+    ids = {o.id_number for o in records if o.id_number}
+    value = "household_id" if link == "household" else "pk"
+    found = dict(Child.objects.filter(id_number__in=ids).values_list("id_number", value))
+    for o in plan.creates:
+        setattr(o, f"{link}_id", found.get(o.id_number))
+    for o, changed in plan.updates:
+        if getattr(o, f"{link}_id") != found.get(o.id_number):
+            setattr(o, f"{link}_id", found.get(o.id_number))
+            changed.append(link)
+    reason = f"导入批次#{batch.pk}"
+    bulk_create_with_history(
+        plan.creates, model, batch_size=1000, default_user=user, default_change_reason=reason
+    )
     if plan.updates:
         fields = sorted({f for _, changed in plan.updates for f in changed} | {"updated_at"})
-        model.objects.bulk_update([o for o, _ in plan.updates], fields, batch_size=1000)
-    # Link each record to its roster child by ID number, in one statement.
-    child_id = Subquery(Child.objects.filter(id_number=OuterRef("id_number")).values("pk")[:1])
-    if model is PovertyRecord:
-        household_id = Subquery(
-            Child.objects.filter(id_number=OuterRef("id_number")).values("household_id")[:1]
+        bulk_update_with_history(
+            [o for o, _ in plan.updates],
+            model,
+            fields,
+            batch_size=1000,
+            default_user=user,
+            default_change_reason=reason,
         )
-        model.objects.filter(batch=batch).update(household=household_id)
-    else:
-        model.objects.filter(batch=batch).update(child=child_id)

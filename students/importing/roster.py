@@ -22,8 +22,8 @@ from .columns import (
 
 
 class RosterPlanner:
-    def __init__(self, batch, parsed, user):
-        self.batch, self.parsed, self.user = batch, parsed, user
+    def __init__(self, batch, parsed, user, *, final):
+        self.batch, self.parsed, self.user, self.final = batch, parsed, user, final
         self.plan = Plan()
         rows = parsed.rows
         county = batch.county
@@ -60,11 +60,19 @@ class RosterPlanner:
         self.new_households = {}
         self.seen_ids = {}
         self.may_see_juvenile = access(user).may_see_juvenile_cases()
-        self.visible_ids = set(
-            Child.objects.filter(access(user).children(), id_number__in=ids).values_list(
-                "id_number", flat=True
-            )
+        # A child whose roster entry the user keeps may be updated; one the
+        # user only sees (a pupil living elsewhere) is refused at once; any
+        # other number is previewed like an unknown one and refused at the
+        # commit, so the preview tells nothing about other places.
+        ids_in = Child.objects.filter(id_number__in=ids)
+        self.kept_ids = set(
+            ids_in.filter(access(user).roster_children()).values_list("id_number", flat=True)
         )
+        self.visible_ids = set(
+            ids_in.filter(access(user).children()).values_list("id_number", flat=True)
+        )
+        office = access(user).office_to_ask(county)
+        self.refusal = f"该身份证号不在您的管辖范围内，请联系{office}核实"
 
     def header(self, key):
         return self.parsed.columns.get(key) or next(c.label for c in ROSTER_COLUMNS if c.key == key)
@@ -146,14 +154,11 @@ class RosterPlanner:
         existing = self.by_id.get(id_number) if id_number else None
         if existing is None and not id_number and household.pk:
             existing = self.no_id_children.get((household.pk, v["name"], v["birth_date"]))
-        if existing is not None and id_number and id_number not in self.visible_ids:
-            add_error(
-                plan,
-                n,
-                self.header("id_number"),
-                f"该身份证号已在{existing.village.township}登记，不在您的辖区，请联系{existing.village.township}控辍办核实",
-            )
-            return
+        if existing is not None and id_number and id_number not in self.kept_ids:
+            if self.final or id_number in self.visible_ids:
+                add_error(plan, n, self.header("id_number"), self.refusal)
+                return
+            existing = None
         child = existing or Child(
             village=village, status=Status.ENROLLED if school else Status.NOT_ENROLLED
         )
@@ -323,5 +328,5 @@ def _households_of(plan):
     return list(seen.values())
 
 
-def plan_roster(batch, parsed, user, progress):
-    return RosterPlanner(batch, parsed, user).run(progress)
+def plan_roster(batch, parsed, user, progress, *, final):
+    return RosterPlanner(batch, parsed, user, final=final).run(progress)

@@ -2,12 +2,14 @@
 
 A 学籍 export or a 户籍 extract is not the roster: each is stored as its own
 record, matched to a roster child by ID number where one exists, and the
-cross-checks (crosscheck.py) compare them.
+cross-checks (crosscheck.py) compare them. Every change is kept in history
+with who and why (the import batch), like the roster's.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .places import County, School, Village
 from .roster import Child, Household
@@ -103,6 +105,7 @@ class XuejiRecord(models.Model):
     )
     batch = models.ForeignKey(ImportBatch, models.PROTECT, verbose_name="导入批次")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="学籍记录 历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "学籍记录"
@@ -135,6 +138,7 @@ class HujiRecord(models.Model):
     )
     batch = models.ForeignKey(ImportBatch, models.PROTECT, verbose_name="导入批次")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="户籍记录 历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "户籍记录"
@@ -164,6 +168,7 @@ class PovertyRecord(models.Model):
     )
     batch = models.ForeignKey(ImportBatch, models.PROTECT, verbose_name="导入批次")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="脱贫户/监测户名单 历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "脱贫户/监测户名单"

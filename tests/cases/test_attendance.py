@@ -443,7 +443,7 @@ def test_a_teacher_imports_only_their_own_class(w, login):
         reverse("cases:attendance_import"), {"file": SimpleUploadedFile("a.xlsx", xlsx(rows))}
     ).content.decode()
     assert "有错误，未写入任何数据" in html and "第6行" in html
-    assert "您管辖的学生中没有该身份证号" in html
+    assert "该身份证号不在您的管辖范围内，请联系本校教务处核实" in html
     assert not Absence.objects.exists()
 
 

@@ -101,20 +101,6 @@ def test_every_error_is_reported_with_row_and_column(world):
     assert Child.objects.count() == 6  # the world's children only
 
 
-def test_an_id_registered_outside_the_users_reach_is_refused_without_naming_the_child(world):
-    outsider = world.c_other_county
-    rows = roster_rows(
-        {
-            (1, "身份证号码"): outsider.id_number,
-            (1, "出生日期"): "2015-03-08",
-            (1, "学生姓名"): outsider.name,
-        }
-    )
-    batch = run(world, xlsx(rows), commit=False)
-    message = next(e["message"] for e in batch.errors if e["row"] == 4)
-    assert "丙镇" in message and outsider.name not in message
-
-
 def test_a_child_without_id_is_matched_by_name_birth_date_and_household(world):
     rows = roster_rows({(3, "身份证号码"): "", (3, "性别"): "男"})
     run(world, xlsx(rows))

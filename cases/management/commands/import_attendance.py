@@ -4,8 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.attendance import importing
-from students.jurisdiction import SYSTEM
+from students.jurisdiction import access
 from students.models import School
+from students.selectors import command_actor
 
 
 class Command(BaseCommand):
@@ -17,20 +18,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--school", help="学校名称：整张表属于这所学校（“学校”列可留空）")
+        parser.add_argument(
+            "--user",
+            help="用户名：按该用户的管辖范围导入并记为该用户所做（不填则以系统身份导入）",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
-    def handle(self, *args, path, school, dry_run, json, **options):
+    def handle(self, *args, path, school, user, dry_run, json, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"找不到文件：{path}")
+        try:
+            actor = command_actor(user)
+        except LookupError as e:
+            raise CommandError(str(e)) from e
         school_obj = None
         if school:
-            school_obj = School.objects.select_related("township").filter(name=school).first()
+            school_obj = (
+                School.objects.filter(access(actor).schools(), name=school)
+                .select_related("township")
+                .first()
+            )
             if school_obj is None:
-                raise CommandError(f"没有名为“{school}”的学校")
+                raise CommandError(f"没有可导入的名为“{school}”的学校（或不在该用户的管辖范围内）")
         plan = importing.import_file(
-            str(file), filename=file.name, user=SYSTEM, school=school_obj, dry_run=dry_run
+            str(file), filename=file.name, user=actor, school=school_obj, dry_run=dry_run
         )
         result = plan.summary()
         if json:

@@ -4,7 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from students import importing
+from students.jurisdiction import SYSTEM, access
 from students.models import County, ImportBatch, School, Village
+from students.selectors import command_actor
 
 
 class Command(BaseCommand):
@@ -18,26 +20,43 @@ class Command(BaseCommand):
         parser.add_argument("--county", required=True, help="县（区）名称")
         parser.add_argument("--village", help="村（社区）名称：整张表属于这个村")
         parser.add_argument("--school", help="学校名称：学籍表属于这所学校")
+        parser.add_argument(
+            "--user",
+            help="用户名：按该用户的管辖范围导入并记为该用户所做（不填则以系统身份导入）",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
-    def handle(self, *args, path, kind, county, village, school, dry_run, json, **options):
+    def handle(self, *args, path, kind, county, village, school, user, dry_run, json, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"找不到文件：{path}")
         county_obj = County.objects.filter(name=county).first()
         if county_obj is None:
             raise CommandError(f"没有名为“{county}”的县（区）")
-        batch = ImportBatch(kind=kind, county=county_obj, filename=file.name)
+        try:
+            actor = command_actor(user)
+        except LookupError as e:
+            raise CommandError(str(e)) from e
+        # The same places the upload page offers this user.
+        reach = access(actor)
+        batch = ImportBatch(
+            kind=kind,
+            county=county_obj,
+            user=None if actor is SYSTEM else actor,
+            filename=file.name,
+        )
         if village:
             batch.village = _one(
-                Village.objects.filter(township__county=county_obj, name=village),
+                Village.objects.filter(reach.villages(), township__county=county_obj, name=village),
                 "村（社区）",
                 village,
             )
         if school:
             batch.school = _one(
-                School.objects.filter(township__county=county_obj, name=school), "学校", school
+                School.objects.filter(reach.schools(), township__county=county_obj, name=school),
+                "学校",
+                school,
             )
         batch.save()
         step = importing.check if dry_run else importing.commit
@@ -66,8 +85,10 @@ class Command(BaseCommand):
 
 def _one(queryset, label, name):
     found = list(queryset[:2])
-    if len(found) != 1:
-        raise CommandError(f"{'没有' if not found else '有多个'}名为“{name}”的{label}")
+    if not found:
+        raise CommandError(f"没有可导入的名为“{name}”的{label}（或不在该用户的管辖范围内）")
+    if len(found) > 1:
+        raise CommandError(f"有多个名为“{name}”的{label}")
     return found[0]
 
 
