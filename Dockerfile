@@ -7,7 +7,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir -e .
 COPY . .
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && chown -R nobody var/staticfiles
 USER nobody
 EXPOSE 8000
 CMD ["gunicorn", "kongchuo.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 # WeasyPrint's Pango; libharfbuzz-subset0 makes a Chinese PDF page ~0.3 s
 # instead of ~14 s; Noto CJK for Chinese text in PDFs.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils nginx-light
 DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: run test debs-run debs-test venv migrate seed lint check clean backup restore

@@ -3,12 +3,9 @@
 
 from contextvars import ContextVar
 
+from .security import client_ip
+
 _client_ip = ContextVar("client_ip", default=None)
-
-
-def client_ip(request):
-    """The address the request came from (REMOTE_ADDR, as the server saw it)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def current_ip():
@@ -22,7 +19,7 @@ class ClientIPMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _client_ip.set(client_ip(request))
+        token = _client_ip.set(client_ip(request) or None)
         try:
             return self.get_response(request)
         finally:

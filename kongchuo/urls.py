@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import accounts, views
 
 admin.site.site_header = "控辍保学管理系统"
 admin.site.site_title = "控辍保学"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("cases/", include("cases.urls")),

@@ -3,8 +3,8 @@ from .jurisdiction import access
 
 def nav(request):
     """What the top bar offers this user: the access module decides."""
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # none on a request refused early (the 400 page)
+    if user is None or not user.is_authenticated:
         return {}
     a = access(user)
     return {
