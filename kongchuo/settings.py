@@ -270,6 +270,13 @@ CELERY_BEAT_SCHEDULE = {
 # Imports: one sheet at most this big / this long (a clear message otherwise).
 IMPORT_MAX_BYTES = env.int("KONGCHUO_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("KONGCHUO_IMPORT_MAX_ROWS", default=50_000)
+IMPORT_MAX_COLUMNS = env.int("KONGCHUO_IMPORT_MAX_COLUMNS", default=256)
+# An .xlsx is a zip: its members' uncompressed total and each one's ratio.
+IMPORT_MAX_UNZIPPED_BYTES = env.int("KONGCHUO_IMPORT_MAX_UNZIPPED_BYTES", default=300 * 1024 * 1024)
+IMPORT_MAX_RATIO = env.int("KONGCHUO_IMPORT_MAX_RATIO", default=100)
+# A batch still checking or importing after this long is shown as failed
+# (its worker died): the user uploads it again.
+IMPORT_STUCK_MINUTES = env.int("KONGCHUO_IMPORT_STUCK_MINUTES", default=30)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

@@ -6,28 +6,27 @@ normalises every cell by its column's kind. Cell problems are collected as
 ``CellError``; a file that cannot be used raises ``SheetError`` (one Chinese
 message). Vertically merged data cells (one 户主 over several children) are
 copied into every row they cover.
+
+Every file passes ``common.spreadsheets.guard`` first (size, real type,
+zip directory, encryption, extent) and is read by what it holds; upload
+forms use the same guard through ``validate_upload``.
 """
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-import python_calamine
-from python_calamine import SheetTypeEnum, SheetVisibleEnum
+from django.core.exceptions import ValidationError
 
+from common import spreadsheets
+from common.spreadsheets import NOT_EXCEL, Limits, SpreadsheetError
 from students.idcard import normalize_id_number, normalize_xueji_number
 
 KINDS = set("text id_number xueji_number date gender bool int grade choice phone".split())
-EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 HEADER_SCAN_ROWS = 15
-MB = 1024 * 1024
-NOT_EXCEL = "无法读取该文件：请上传 Excel 文件（.xlsx 或 .xls）。"
 FOOTER_WORDS = ("合计", "总计", "小计")
 FOOTER_PREFIXES = ("填表说明", "说明:", "填表人:", "审核人:")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -35,8 +34,7 @@ ID_AS_NUMBER = "身份证号被 Excel 存成了数字，后几位可能已丢失
 PHONE_HINT = "手机号应为11位、以1开头；固定电话如 0791-1234567"
 
 
-class SheetError(Exception):
-    """One clear Chinese message for the whole file (str(e))."""
+SheetError = SpreadsheetError  # one clear Chinese message for the whole file (str(e))
 
 
 @dataclass
@@ -313,8 +311,10 @@ def _fill_merges(rows: list[list], merges, first: int, vertical_only=False) -> N
             continue  # a merge across columns in the data area is a note, not data
         value = rows[r0][c0] if c0 < len(rows[r0]) else None
         for r in range(max(r0, first), min(r1 + 1, len(rows))):
-            for c in range(c0, min(c1 + 1, len(rows[r]))):
-                rows[r][c] = value
+            row = rows[r]
+            row.extend([None] * (c1 + 1 - len(row)))  # rows are as long as their last value
+            for c in range(c0, c1 + 1):
+                row[c] = value
 
 
 def _find_header(rows: list[list], merges, columns: list[Column]):
@@ -326,6 +326,9 @@ def _find_header(rows: list[list], merges, columns: list[Column]):
     lookup = _lookup(columns)
     required = {c.key for c in columns if c.required}
     header = [list(row) for row in rows[: HEADER_SCAN_ROWS + 1]]
+    width = max((len(row) for row in header), default=0)
+    for row in header:
+        row.extend([None] * (width - len(row)))
     _fill_merges(header, merges, 0)
     best, best_score = None, None
     for r in range(min(HEADER_SCAN_ROWS, len(header))):
@@ -341,45 +344,31 @@ def _find_header(rows: list[list], merges, columns: list[Column]):
 # ---- reading
 
 
-def _open(source, filename: str, max_bytes: int):
-    """The calamine workbook, after checking the extension and the size."""
-    if Path(filename).suffix.lower() not in EXTENSIONS:
-        raise SheetError(NOT_EXCEL)
-    is_path = isinstance(source, str | os.PathLike)
-    size = os.path.getsize(source) if is_path else getattr(source, "size", None)
-    if size is not None and size > max_bytes:
-        raise SheetError(
-            f"文件过大（{size / MB:.1f} MB），上限为 {max_bytes / MB:g} MB。请拆分后分批导入。"
-        )
-    if not is_path and hasattr(source, "seek"):
-        source.seek(0)
-    data = Path(source).read_bytes() if is_path else source.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise SheetError(f"文件过大（超过 {max_bytes / MB:g} MB）。请拆分后分批导入。")
-    try:
-        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise SheetError("该文件设有密码，请取消密码后重新上传。") from None
-    except Exception:  # calamine raises several kinds of errors for non-Excel bytes
-        raise SheetError(NOT_EXCEL) from None
+def _limits(max_bytes, max_rows):
+    return Limits.from_settings(max_bytes=max_bytes, max_rows=max_rows)
 
 
-def _locate(workbook, columns: list[Column]):
-    """(sheet, header, merges) of the first worksheet with a usable header."""
-    metadata = workbook.sheets_metadata
-    order = [i for i, m in enumerate(metadata) if m.typ == SheetTypeEnum.WorkSheet]
-    order.sort(key=lambda i: metadata[i].visible != SheetVisibleEnum.Visible)  # visible first
+def _visible_first(grids):
+    hidden = []
+    for grid in grids:
+        if grid.visible:
+            yield grid
+        else:
+            hidden.append(grid)
+    yield from hidden
+
+
+def _locate(checked, columns: list[Column]):
+    """(grid, header) of the first worksheet with a usable header (visible ones first)."""
     required = {c.key for c in columns if c.required}
     partial, any_data = None, False
-    for index in order:
-        sheet = workbook.get_sheet_by_index(index)
-        top = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 1)
+    for grid in _visible_first(spreadsheets.grids(checked)):
+        top = grid.rows[: HEADER_SCAN_ROWS + 1]
         any_data = any_data or any(not _is_blank(v) for row in top for v in row)
-        merges = sheet.merged_cell_ranges or []
-        if header := _find_header(top, merges, columns):
+        if header := _find_header(top, grid.merges, columns):
             if required <= header[2].keys():
-                return sheet, header, merges
-            partial = partial or (sheet, header, merges)
+                return grid, header
+            partial = partial or (grid, header)
     if partial:
         missing = [c for c in columns if c.required and c.key not in partial[1][2]]
         names = "；".join(
@@ -394,6 +383,10 @@ def _locate(workbook, columns: list[Column]):
     raise SheetError(f"未找到表头：请确认表中有{labels}等列（可下载模板对照）。")
 
 
+def _at(row: list, index: int):
+    return row[index] if index < len(row) else None
+
+
 def _skip_row(row: list, filled: dict[str, object], lookup: dict[str, str]) -> bool:
     """Blank rows, footers ("合计", "填表说明…") and repeated header rows."""
     first = next((_squash(v) for v in row if not _is_blank(v)), "")
@@ -402,21 +395,44 @@ def _skip_row(row: list, filled: dict[str, object], lookup: dict[str, str]) -> b
     return len(filled) >= 2 and all(_match(v, lookup) == key for key, v in filled.items())
 
 
+def open_checked(source, *, filename: str, max_bytes=None, max_rows=None):
+    """The file after the one upload guard (common.spreadsheets.guard)."""
+    return spreadsheets.guard(source, filename=filename, limits=_limits(max_bytes, max_rows))
+
+
+def validate_upload(upload):
+    """An upload form's check of its Excel file: the same guard, as a form
+    error, so a refused file is never stored."""
+    try:
+        open_checked(upload, filename=upload.name)
+    except SheetError as e:
+        raise ValidationError(str(e)) from None
+    return upload
+
+
+def read_grid(source, *, filename: str, sheet_name: str) -> list[list]:
+    """The rows of one worksheet as they are (for handing a sheet back marked)."""
+    checked = open_checked(source, filename=filename)
+    for grid in spreadsheets.grids(checked):
+        if grid.name == sheet_name:
+            return grid.rows
+    raise SheetError(NOT_EXCEL)
+
+
 def read_sheet(
     source,
     *,
     columns: list[Column],
     filename: str,
-    max_bytes: int = 10 * MB,
-    max_rows: int = 50_000,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> ParsedSheet:
-    """Read the first sheet with a recognisable header; see the module docstring."""
-    workbook = _open(source, filename, max_bytes)
-    try:
-        sheet, (top_row, last_row, mapping), merges = _locate(workbook, columns)
-        rows = sheet.to_python(skip_empty_area=False)
-    except python_calamine.CalamineError:
-        raise SheetError(NOT_EXCEL) from None
+    """Read the first sheet with a recognisable header; see the module docstring.
+    Limits not given come from the settings (KONGCHUO_IMPORT_MAX_…)."""
+    checked = open_checked(source, filename=filename, max_bytes=max_bytes, max_rows=max_rows)
+    max_rows = checked.limits.max_rows
+    grid, (top_row, last_row, mapping) = _locate(checked, columns)
+    rows, merges = grid.rows, grid.merges
     _fill_merges(rows, merges, last_row + 1, vertical_only=True)
     lookup = _lookup(columns)
     title_rows = [row for row in rows[:top_row] if not any(_match(v, lookup) for v in row)]
@@ -425,11 +441,11 @@ def read_sheet(
         columns={key: text for key, (_i, text, _weak) in mapping.items()},
         column_index={key: i for key, (i, _text, _weak) in mapping.items()},
         title=" ".join(_shown(v) for row in title_rows for v in row if not _is_blank(v)),
-        sheet_name=sheet.name,
+        sheet_name=grid.name,
     )
     for r in range(last_row + 1, len(rows)):
         row = rows[r]
-        raw = {c.key: row[mapping[c.key][0]] if c.key in mapping else None for c in columns}
+        raw = {c.key: _at(row, mapping[c.key][0]) if c.key in mapping else None for c in columns}
         raw = {key: None if value == "" else value for key, value in raw.items()}
         filled = {key: value for key, value in raw.items() if not _is_blank(value)}
         if _skip_row(row, filled, lookup):

@@ -39,7 +39,8 @@ def check_import(batch_id):
         batch_id, from_state=ImportBatch.State.QUEUED, to_state=ImportBatch.State.CHECKING
     )
     if batch is not None:
-        importing.check(batch, progress=partial(importing.set_progress, batch_id))
+        with importing.failed_on_error(batch_id):
+            importing.check(batch, progress=partial(importing.set_progress, batch_id))
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -49,4 +50,5 @@ def commit_import(batch_id):
         pk=batch_id
     )
     if batch.state == ImportBatch.State.COMMITTING:  # a redelivery after it finished does nothing
-        importing.commit(batch, progress=partial(importing.set_progress, batch_id))
+        with importing.failed_on_error(batch_id):
+            importing.commit(batch, progress=partial(importing.set_progress, batch_id))

@@ -28,7 +28,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from common.web import XLSX_CONTENT_TYPE, workbook_response
 
-__all__ = ["XLSX_CONTENT_TYPE", "default_width", "official_sheet", "workbook_response"]
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "default_width",
+    "official_sheet",
+    "put_value",
+    "workbook_response",
+]
 
 FONT_NAME = "宋体"  # what the offices' own sheets use; Excel and WPS have it
 
@@ -108,10 +114,21 @@ def _data_cell(ws, value):
         return _cell(ws, "是" if value else "否", "台账文本")
     if isinstance(value, int | float):
         return _cell(ws, value, "台账数字")
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell = _cell(ws, text, "台账文本")
-    # A name or note starting with "=" must stay text (formula injection).
-    cell.data_type = "s"
+    return put_value(_cell(ws, None, "台账文本"), str(value))
+
+
+def put_value(cell, value):
+    """Set a cell's value so that text stays text, in every sheet we hand out.
+
+    A name, note or uploaded cell starting with "=" (``=HYPERLINK(…)``) must
+    never come back as a live formula (formula injection), and characters
+    Excel refuses are dropped rather than failing the whole download.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
     return cell
 
 

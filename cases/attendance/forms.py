@@ -3,6 +3,7 @@
 from django import forms
 
 from students.models import School
+from students.sheets import validate_upload
 
 from ..models import Absence
 from .selectors import PRESENT, classes_for_user
@@ -43,3 +44,6 @@ class UploadForm(forms.Form):
         if len(schools) <= 1:
             self.fields["school"].widget = forms.HiddenInput()
             self.fields["school"].initial = next(iter(schools), None)
+
+    def clean_file(self):
+        return validate_upload(self.cleaned_data["file"])

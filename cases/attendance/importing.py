@@ -14,7 +14,6 @@ written. Used by the upload page and `manage.py import_attendance` alike.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -86,13 +85,7 @@ class Plan:
 
 def read(source, *, filename):
     """The parsed sheet; SheetError for a file that cannot be used."""
-    return read_sheet(
-        source,
-        columns=COLUMNS,
-        filename=filename,
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-    )
+    return read_sheet(source, columns=COLUMNS, filename=filename)
 
 
 class _Planner:

@@ -16,9 +16,13 @@ registered elsewhere. Every write is kept in history with who and why.
 Blank cells never erase what the roster already knows.
 """
 
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from ..audit.services import Action, record_access
@@ -47,13 +51,7 @@ def _read(batch, source):
     if source is None:
         with batch.file.open("rb") as f:
             return _read(batch, f)
-    return read_sheet(
-        source,
-        columns=COLUMNS[batch.kind],
-        filename=batch.filename,
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-    )
+    return read_sheet(source, columns=COLUMNS[batch.kind], filename=batch.filename)
 
 
 def read_for_errors(batch, source):
@@ -78,10 +76,17 @@ def _error_dicts(errors):
 # ---------------------------------------------------------------- batch states
 
 
+logger = logging.getLogger(__name__)
+DIED = "处理该文件时出错，未导入任何数据。请重新上传；如再次失败，请联系系统管理员。"
+STUCK = "处理超时（可能是服务器中断），未导入任何数据。请重新上传。"
+
+
 def claim(batch_id, *, from_state, to_state):
     """Move a batch on only if it is still in `from_state` (a conditional
     UPDATE): a double click or a redelivered task does the work once."""
-    taken = ImportBatch.objects.filter(pk=batch_id, state=from_state).update(state=to_state)
+    taken = ImportBatch.objects.filter(pk=batch_id, state=from_state).update(
+        state=to_state, claimed_at=timezone.now()
+    )
     return (
         ImportBatch.objects.select_related("county", "village", "school", "user").get(pk=batch_id)
         if taken
@@ -101,11 +106,48 @@ def progress_of(batch):
     return cache.get(f"import-progress:{batch.pk}", batch.done_rows)
 
 
+def _drop_file(batch):
+    """A refused or failed upload is not kept (it may hold children's data)."""
+    if batch.file:
+        batch.file.delete(save=False)
+
+
+@contextmanager
+def failed_on_error(batch_id):
+    """Run a batch's work; if it dies, the batch is failed with a message
+    (never left checking or importing) and its file dropped."""
+    try:
+        yield
+    except OperationalError:
+        raise  # the database went away: the task retries
+    except Exception:
+        logger.exception("import batch %s failed", batch_id)
+        batch = ImportBatch.objects.filter(pk=batch_id).first()
+        if batch is not None and batch.is_busy:
+            _drop_file(batch)
+            _finish(batch, state=ImportBatch.State.FAILED, message=DIED)
+
+
+def fail_if_stuck(batch):
+    """A batch busy longer than IMPORT_STUCK_MINUTES lost its worker: failed."""
+    since = batch.claimed_at or batch.created_at
+    limit = timezone.now() - timedelta(minutes=settings.IMPORT_STUCK_MINUTES)
+    if not batch.is_busy or since > limit:
+        return batch
+    if ImportBatch.objects.filter(pk=batch.pk, state=batch.state).update(
+        state=ImportBatch.State.FAILED, message=STUCK, done_rows=0, total_rows=0
+    ):
+        _drop_file(batch)
+    batch.refresh_from_db()
+    return batch
+
+
 def check(batch, *, source=None, progress=lambda done: None):
     """Read and plan: the preview. Changes nothing but the batch."""
     try:
         parsed = _read(batch, source)
     except SheetError as e:
+        _drop_file(batch)
         return _finish(batch, state=ImportBatch.State.INVALID, message=str(e))
     batch.total_rows = len(parsed.rows)
     plan = _plan(batch, parsed, progress, final=False)
@@ -122,6 +164,7 @@ def commit(batch, *, source=None, progress=lambda done: None):
     try:
         parsed = _read(batch, source)
     except SheetError as e:
+        _drop_file(batch)
         return _finish(batch, state=ImportBatch.State.INVALID, message=str(e))
     batch.total_rows = len(parsed.rows)
     try:

@@ -4,6 +4,7 @@ from django import forms
 
 from ..jurisdiction import access
 from ..models import ImportBatch, School, Village
+from ..sheets import validate_upload
 
 Kind = ImportBatch.Kind
 
@@ -31,6 +32,9 @@ class UploadForm(forms.Form):
             access(user).villages()
         ).select_related("township")
         self.fields["school"].queryset = School.objects.filter(access(user).schools())
+
+    def clean_file(self):
+        return validate_upload(self.cleaned_data["file"])
 
     def clean(self):
         data = super().clean()

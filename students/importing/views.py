@@ -66,7 +66,7 @@ def import_list(request):
 
 @login_required
 def import_detail(request, pk):
-    batch = _get_batch_for_user(request.user, pk)
+    batch = importing.fail_if_stuck(_get_batch_for_user(request.user, pk))
     return render(
         request,
         "students/import_detail.html",
@@ -76,7 +76,7 @@ def import_detail(request, pk):
 
 @login_required
 def import_progress(request, pk):
-    batch = _get_batch_for_user(request.user, pk)
+    batch = importing.fail_if_stuck(_get_batch_for_user(request.user, pk))
     return JsonResponse(
         {
             "state": batch.state,

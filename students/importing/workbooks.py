@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 
-import python_calamine
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -10,7 +9,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import importing
 from ..models import Child, ImportBatch
-from ..workbooks import official_sheet, workbook_response
+from ..sheets import read_grid
+from ..workbooks import official_sheet, put_value, workbook_response
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 BAD_FONT = Font(color="9C0006", bold=True)
@@ -136,9 +136,7 @@ def error_response(batch):
     """The uploaded sheet again, bad cells in red with a note, plus 错误说明."""
     with batch.file.open("rb") as f:
         parsed = importing.read_for_errors(batch, f)
-        f.seek(0)
-        book = python_calamine.CalamineWorkbook.from_filelike(f)
-        grid = book.get_sheet_by_name(parsed.sheet_name).to_python(skip_empty_area=False)
+        grid = read_grid(f, filename=batch.filename, sheet_name=parsed.sheet_name)
     by_row = defaultdict(list)
     for e in batch.errors:
         by_row[e["row"]].append(e)
@@ -148,7 +146,9 @@ def error_response(batch):
     ws.title = "错误说明"
     width = max((len(r) for r in grid), default=0)
     for r, values in enumerate(grid, start=1):
-        ws.append(list(values) + [None] * (width - len(values)))
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                put_value(ws.cell(row=r, column=c), value)
         if r == parsed.header_row:
             cell = ws.cell(row=r, column=width + 1, value="错误说明")
             cell.font = BAD_FONT
@@ -159,10 +159,9 @@ def error_response(batch):
                 cell.fill = BAD
                 cell.comment = Comment(e["message"], "控辍保学系统")
         if r in by_row:
-            note = ws.cell(
-                row=r,
-                column=width + 1,
-                value="；".join(f"{e['column']}：{e['message']}" for e in by_row[r]),
+            note = put_value(
+                ws.cell(row=r, column=width + 1),
+                "；".join(f"{e['column']}：{e['message']}" for e in by_row[r]),
             )
             note.font = BAD_FONT
             note.alignment = Alignment(wrap_text=True)

@@ -55,6 +55,9 @@ class ImportBatch(models.Model):
     message = models.CharField("说明", max_length=500, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    # When a worker took it on (checking or importing): a batch busy far
+    # longer than that lost its worker and is shown as failed.
+    claimed_at = models.DateTimeField("开始处理时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "导入批次"

@@ -213,7 +213,7 @@ def test_oversize_upload_with_size_attribute(tmp_path):
         size = 12 * 1024 * 1024
 
     with pytest.raises(SheetError, match=r"文件过大（12\.0 MB），上限为 10 MB"):
-        read_sheet(Upload(b"x"), columns=COLUMNS, filename="a.xlsx")
+        read_sheet(Upload(b"x"), columns=COLUMNS, filename="a.xlsx", max_bytes=10 * 1024 * 1024)
 
 
 def test_file_like_source(tmp_path):

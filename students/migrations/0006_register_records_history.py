@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0003_load_ladder_presets'),
+        ('students', '0005_jurisdiction_settings_retention_years'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
