@@ -142,7 +142,11 @@ def child_form(request, pk=None):
         form = ChildForm(request.POST, instance=child, user=request.user)
         if form.is_valid():
             try:
-                child = services.save_child(child=form.save(commit=False), by=request.user)
+                child = services.save_child(
+                    child=form.save(commit=False),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
@@ -237,7 +241,9 @@ def household_form(request, pk=None):
         if form.is_valid():
             try:
                 household = services.save_household(
-                    household=form.save(commit=False), by=request.user
+                    household=form.save(commit=False),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
                 )
             except ValidationError as e:
                 form.add_error(None, e)
