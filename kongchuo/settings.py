@@ -99,8 +99,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE),
+    # and a second writer waits for it up to `timeout` seconds. With SQLite's
+    # default (deferred) transactions two requests that both read and then
+    # write fail the second at once with "database is locked", whatever the
+    # timeout: it cannot wait for a lock the first needs it to give up.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's rules, with Chinese messages (common/passwords.py).

@@ -1,13 +1,31 @@
 from django import forms
 from django.utils.html import format_html, format_html_join
 
-from . import idcard, selectors
+from . import idcard, selectors, services
 from .jurisdiction import access
 from .models import Child, Household, JurisdictionSettings, Village
 from .presets import ladder_presets
 
 
+def _version_field():
+    """The record's version when the form was opened, sent back hidden: the
+    service refuses the save if someone saved in between."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+def _keep_version(form):
+    if form.instance.pk:
+        form.initial["version"] = form.instance.version
+
+
+def _version_sent(form, stale):
+    if form.instance.pk and form.cleaned_data.get("version") is None:
+        form.add_error(None, stale)
+
+
 class HouseholdForm(forms.ModelForm):
+    version = _version_field()
+
     class Meta:
         model = Household
         fields = [
@@ -33,6 +51,12 @@ class HouseholdForm(forms.ModelForm):
             .queryset.filter(village__in=self.fields["village"].queryset)
             .select_related("village")
         )
+        _keep_version(self)
+
+    def clean(self):
+        data = super().clean()
+        _version_sent(self, services.STALE_HOUSEHOLD)
+        return data
 
 
 class ChildForm(forms.ModelForm):
@@ -78,10 +102,12 @@ class ChildForm(forms.ModelForm):
         required=False,
         help_text="如：入户核实后更正监护人电话。将记入修改历史。",
     )
+    version = _version_field()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        _keep_version(self)
         self.fields["village"].queryset = Village.objects.filter(
             access(user).villages()
         ).select_related("township")
@@ -141,6 +167,7 @@ class ChildForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        _version_sent(self, services.STALE_CHILD)
         owner = selectors.id_number_owner(data.get("id_number"), exclude_pk=self.instance.pk)
         if owner is not None:
             if Child.objects.filter(access(self.user).children(), pk=owner.pk).exists():
@@ -218,6 +245,7 @@ class ChildForm(forms.ModelForm):
                 "id_number",
                 "xueji_number",
                 "confirm_not_duplicate",
+                "version",
             ],
         ),
         ("就读情况", ["status", "school", "grade", "class_name", "head_teacher"]),

@@ -14,6 +14,9 @@ from . import idcard
 from .audit.services import Action, record_access
 from .models import Child, JurisdictionSettings
 
+STALE_CHILD = "该学生信息已被他人修改，请刷新后再保存。"
+STALE_HOUSEHOLD = "该家庭户信息已被他人修改，请刷新后再保存。"
+
 
 def _save_with_history(obj, *, by, reason):
     obj.full_clean()
@@ -23,20 +26,34 @@ def _save_with_history(obj, *, by, reason):
     return obj
 
 
+def _stored(obj, version, stale):
+    """The stored row, locked; refused when it is no longer the `version` the
+    editor started from (someone saved in between). The save makes it +1."""
+    stored = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if version is not None and version != stored.version:
+        raise ValidationError(stale)
+    obj.version = stored.version
+    return stored
+
+
 @transaction.atomic
-def save_household(*, household, by, reason=""):
+def save_household(*, household, by, reason="", version=None):
+    """Create or update a household; `version`: the one the editor saw."""
+    if household.pk:
+        _stored(household, version, STALE_HOUSEHOLD)
     return _save_with_history(household, by=by, reason=reason)
 
 
 @transaction.atomic
-def save_child(*, child, by, reason=""):
+def save_child(*, child, by, reason="", version=None):
     """Create or update a child's record (not its status: see change_child_status).
-    A change of a registered child needs a reason (变更原因), kept in history."""
+    A change of a registered child needs a reason (变更原因), kept in history;
+    `version`: the one the editor saw (ChildForm's hidden field)."""
     reason = (reason or "").strip()
     if child.pk:
         if not reason:
             raise ValidationError({"change_reason": "请填写变更原因。"})
-        stored = Child.objects.select_for_update().get(pk=child.pk)
+        stored = _stored(child, version, STALE_CHILD)
         if stored.status != child.status:
             raise ValidationError({"status": "入学状态须通过“变更状态”填写原因后修改。"})
     else:
@@ -122,7 +139,9 @@ def change_history(obj, *, limit=50):
                     }
                 )
             continue
-        delta = newer.diff_against(older, excluded_fields=["updated_at", "status_changed_at"])
+        delta = newer.diff_against(
+            older, excluded_fields=["updated_at", "status_changed_at", "version"]
+        )
         if not delta.changes:
             continue
         fields = obj._meta
@@ -182,10 +201,11 @@ def change_status_of_many(*, child_ids, status, from_statuses, by=None, reason):
     now = timezone.now()
     for child in children:
         child.status, child.status_changed_at, child.updated_at = status, now, now
+        child.version += 1
     bulk_update_with_history(
         children,
         Child,
-        ["status", "status_changed_at", "updated_at"],
+        ["status", "status_changed_at", "updated_at", "version"],
         default_user=by,
         default_change_reason=reason,
         batch_size=500,
@@ -198,3 +218,20 @@ def change_status_of_many(*, child_ids, status, from_statuses, by=None, reason):
             detail=f"→ {Child.Status(status).label}：{reason}",
         )
     return [c.pk for c in children]
+
+
+def next_versions(objs):
+    """For bulk updates of children or households (which skip save()): lock
+    the rows and set each object's version to the stored one + 1. Call in
+    the transaction that writes them."""
+    by_model = {}
+    for obj in objs:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, rows in by_model.items():
+        stored = dict(
+            model.objects.select_for_update()
+            .filter(pk__in=[o.pk for o in rows])
+            .values_list("pk", "version")
+        )
+        for obj in rows:
+            obj.version = stored[obj.pk] + 1

@@ -149,6 +149,7 @@ def child_form(request, pk=None):
                     child=form.save(commit=False),
                     by=request.user,
                     reason=form.cleaned_data.get("change_reason", ""),
+                    version=form.cleaned_data["version"],
                 )
             except ValidationError as e:
                 apply_errors(form, e)
@@ -242,7 +243,9 @@ def household_form(request, pk=None):
         if form.is_valid():
             try:
                 household = services.save_household(
-                    household=form.save(commit=False), by=request.user
+                    household=form.save(commit=False),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
                 )
             except ValidationError as e:
                 form.add_error(None, e)

@@ -1,9 +1,13 @@
 """Run the same work twice (or more) at once, as two workers or two clerks would."""
 
+import contextlib
+import sqlite3
 import threading
 import time
+from pathlib import Path
+from urllib.parse import quote
 
-from django.db import OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 
 
 def at_once(fn, times=2):
@@ -42,3 +46,40 @@ def at_once(fn, times=2):
     assert not errors, errors
     assert len(results) == times, "a run did not finish"
     return results
+
+
+@contextlib.contextmanager
+def shared_database(folder):
+    """The test's committed rows on a database that other threads and other
+    processes open as a running site would: yields its DATABASE_URL.
+
+    On PostgreSQL that is the test database itself (use it with
+    `transactional_db`). On SQLite the in-memory test database (shared cache)
+    does not lock as a real one does, so its rows are copied into a file in
+    `folder` (what `make run` uses) and every connection of this process, in
+    any thread, opens that file until the block ends.
+    """
+    alias = DEFAULT_DB_ALIAS
+    if connection.vendor != "sqlite":
+        s = connection.settings_dict
+        yield (
+            f"postgres://{quote(s['USER'] or '')}:{quote(s['PASSWORD'] or '')}"
+            f"@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+        )
+        return
+    in_memory = connections[alias]
+    in_memory.ensure_connection()
+    path = Path(folder) / "kongchuo.sqlite3"
+    copy = sqlite3.connect(path)
+    in_memory.connection.backup(copy)
+    copy.close()
+    old_settings = connections.settings[alias]
+    file_settings = {**old_settings, "NAME": str(path)}
+    connections.settings[alias] = file_settings
+    connections[alias] = in_memory.__class__(file_settings, alias)
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        connections[alias].close()
+        connections.settings[alias] = old_settings
+        connections[alias] = in_memory

@@ -3,13 +3,16 @@
 Set-based: one query finds, for every child absent without leave today, how
 many consecutive school days they have been; cases, to-dos and statuses are
 then written in bulk against unique constraints and conditional updates, so
-running the scan twice, or twice at once, writes everything once.
+running the scan twice writes everything once. Runs for the same county and
+day at once (a clerk by hand while beat's task runs) take turns: one
+transaction per county, under a lock, so the second finds the work done.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case as SqlCase
 from django.db.models import Exists, IntegerField, OuterRef, Value, When
 
@@ -46,16 +49,35 @@ def run_daily_checks(*, on, county=None):
     result = ScanResult(date=on.isoformat())
     counties = [county] if county is not None else list(County.objects.order_by("pk"))
     for c in counties:
-        _scan_county(c, on, result)
-        # 送教上门 weeks, 移交 months, 休学/缓学 reviews, 小升初 (000, 001).
-        for name, count in dispositions.daily_followups(county=c, on=on).items():
-            result.followups[name] = result.followups.get(name, 0) + count
-        result.todos_created += result.followups.get("home_teaching_todos", 0)
-        result.todos_created += result.followups.get("follow_up_todos", 0)
-        result.todos_created += result.followups.get("review_todos", 0)
-        result.cases_opened += result.followups.get("junior_cases", 0)
-        result.overdue += flag_overdue(county=c, on=on)
+        with transaction.atomic():
+            _one_run_at_a_time(c, on)
+            _scan_county(c, on, result)
+            # 送教上门 weeks, 移交 months, 休学/缓学 reviews, 小升初 (000, 001).
+            for name, count in dispositions.daily_followups(county=c, on=on).items():
+                result.followups[name] = result.followups.get(name, 0) + count
+            result.overdue += flag_overdue(county=c, on=on)
+    result.todos_created += result.followups.get("home_teaching_todos", 0)
+    result.todos_created += result.followups.get("follow_up_todos", 0)
+    result.todos_created += result.followups.get("review_todos", 0)
+    result.cases_opened += result.followups.get("junior_cases", 0)
     return result
+
+
+def _one_run_at_a_time(county, on):
+    """Hold the county's scan of `on` until the transaction ends; a second
+    run waits here, then finds everything written.
+
+    PostgreSQL: a transaction-level advisory lock (released by COMMIT or
+    ROLLBACK, so it also works behind a transaction-pooling pgbouncer).
+    SQLite: the transaction began with the database's write lock (BEGIN
+    IMMEDIATE, kongchuo/settings.py), which already serialises writers.
+    """
+    if connection.vendor != "postgresql":
+        return
+    name = f"kongchuo.daily_checks:{county.pk}:{on.isoformat()}"
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def lookback(settings_rows):

@@ -7,6 +7,7 @@ from .. import idcard
 from ..jurisdiction import access
 from ..models import Child, Household, School, Village, VillageGroup
 from ..pinyin import pinyin_keys
+from ..services import next_versions
 from .columns import (
     PROGRESS_EVERY,
     ROSTER_COLUMNS,
@@ -294,7 +295,8 @@ def apply_roster(batch, plan, user):
     if updated_households:
         for h in updated_households:
             h.group_id = h.group.pk if h.group else None
-        fields = sorted(plan.extra["household_fields"] | {"updated_at"})
+        fields = sorted(plan.extra["household_fields"] | {"updated_at", "version"})
+        next_versions(updated_households)
         bulk_update_with_history(
             updated_households, Household, fields, default_user=user, default_change_reason=reason
         )
@@ -309,7 +311,8 @@ def apply_roster(batch, plan, user):
             child.name_pinyin, child.name_initials = pinyin_keys(child.name)
             fields.update(changed)
         fields = {"household" if f == "household" else f for f in fields}
-        fields |= {"updated_at", "name_pinyin", "name_initials", "status_changed_at"}
+        fields |= {"updated_at", "name_pinyin", "name_initials", "status_changed_at", "version"}
+        next_versions([c for c, _ in plan.updates])
         bulk_update_with_history(
             [c for c, _ in plan.updates],
             Child,

@@ -39,6 +39,9 @@ class Household(models.Model):
     is_tekun = models.BooleanField("特困户", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # +1 on every change (save(), and the bulk writes: services.next_versions);
+    # an edit made on an older version is refused (services.save_household).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     history = HistoricalRecords(verbose_name="户 历史")
 
@@ -48,6 +51,10 @@ class Household(models.Model):
 
     def __str__(self):
         return f"{self.head_name}户（{self.village}）"
+
+    def save(self, *args, **kwargs):
+        _next_version(self, kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("household_detail", args=[self.pk])
@@ -64,6 +71,14 @@ class Household(models.Model):
             )
             if flag
         ]
+
+
+def _next_version(obj, save_kwargs):
+    if obj._state.adding:
+        return
+    obj.version += 1
+    if save_kwargs.get("update_fields") is not None:
+        save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "version"}
 
 
 class ChildStatus(models.TextChoices):
@@ -213,6 +228,9 @@ class Child(models.Model):
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # +1 on every change (save(), and the bulk writes: services.next_versions);
+    # an edit made on an older version is refused (services.save_child).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     history = HistoricalRecords(verbose_name="学生 历史")
 
@@ -254,6 +272,7 @@ class Child(models.Model):
 
     def save(self, *args, **kwargs):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        _next_version(self, kwargs)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

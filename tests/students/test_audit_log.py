@@ -215,6 +215,7 @@ def _edit_post(child, **extra):
         "class_name": child.class_name,
         "father_name": child.father_name,
         "father_phone": "13900002222",
+        "version": child.version,  # the form's hidden field: the version it was opened at
         **extra,
     }
 

@@ -180,7 +180,9 @@ def test_edit_keeps_the_id_when_left_blank_and_records_the_change(world, login):
         "mother_name": "李梅",
         "xueji_number": "",
         "change_reason": "入户核实，补登母亲姓名",
+        "version": 1,  # the form's hidden field: the version it was opened at
     }
+    assert 'name="version" value="1"' in form
     assert client.post(reverse("child_edit", args=[child.pk]), data).status_code == 302
     child.refresh_from_db()
     assert child.id_number == world.c_class.id_number and child.mother_name == "李梅"
