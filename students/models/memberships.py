@@ -1,5 +1,5 @@
 """Who a user is: their roles and the place each role acts for
-(students/jurisdiction.py decides what that lets them see and do)."""
+(students/jurisdiction/ decides what that lets them see and do)."""
 
 from django.conf import settings
 from django.db import models

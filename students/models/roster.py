@@ -2,7 +2,7 @@
 
 The roster is the base of everything: a child belongs to a village (where
 the roster keeps them) and may be enrolled in a school. Who sees a child is
-decided in `jurisdiction.py` from the user's memberships (memberships.py).
+decided in `jurisdiction/` from the user's memberships (memberships.py).
 """
 
 import datetime

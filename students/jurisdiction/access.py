@@ -1,141 +1,36 @@
-"""The one place that decides who may see and do what.
-
-`access(user)` is the user's Access, built once per request (cached on the
-user object like its memberships): query builders (Q objects) for every
-scoped thing and `may_…` predicates for every action. Views, selectors,
-forms, imports, exports, tasks and the menu ask it; nothing else branches on
-roles. Builders take `path`, the lookup from the model being queried to the
-scoped thing (`child__` for a case, `case__child__` for a to-do), so this
-module knows no model of cases/ or reports/ and stays at the bottom.
-
-A new office (the county's leading group, 公安, 司法所) is a new Role with a
-line in each `_REACH_*` table below and in the role sets that grant actions;
-nothing outside this module changes. Unmasked looks go through
-`Access.reveal()`, which checks and records in one step (the audit hook).
-"""
+"""The user's Access: query builders and may_… predicates over the rules."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .models import Child, County, Membership
-
-Role = Membership.Role
-_NOTHING = Q(pk__in=[])
-
-# --- who may do what, as role sets (DOMAIN §9: minimum access) ------------
-
-# Unmasked on a detail page. A class teacher phones guardians on day 1 but
-# has no need for ID numbers.
-OFFICES = frozenset({Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
-REVEAL_ROLES = {
-    "id_number": OFFICES | {Role.VILLAGE},
-    "phones": OFFICES | {Role.VILLAGE, Role.TEACHER},
-}
-# 涉案未成年人 is shown only to offices that handle it.
-JUVENILE_CASE_ROLES = OFFICES
-# Keep the roster: edit a child, change a status, decide a 比对 lead (a
-# teacher sees the leads of the class but may not change a child's status).
-EDIT_ROLES = OFFICES | {Role.VILLAGE}
-# Put a new household somewhere: a village to put it in.
-ADD_ROLES = frozenset({Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
-# The county ledgers and the 底数台账: roles that keep a roster.
-ROSTER_ROLES = ADD_ROLES
-# Take attendance: class teachers for their class, admins for their school.
-ATTENDANCE_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN})
-# Answer the term-start check (动态摸排); township and county read the result.
-TERM_CHECK_ROLES = frozenset({Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TEACHER})
-# The school files the report (001, 004): 教务处、德育处、校长, not the teacher.
-REPORT_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.SYSADMIN})
-# The notices page: townships act, the county looks on.
-NOTICE_PAGE_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
-# Close a case as 转学 / 外出就读 / 户籍迁出 / 死亡, or confirm a destination.
-ENDING_ROLES = OFFICES
-# Record a 送教上门 session: the teachers who go, their school, the township.
-SESSION_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP, Role.SYSADMIN})
-# Approve a disposition: the county education bureau only (not IT admins).
-APPROVER_ROLES = frozenset({Role.COUNTY})
-# Keep a school calendar: the county's terms, a school's own days.
-CALENDAR_ROLES = frozenset({Role.COUNTY, Role.SCHOOL_ADMIN})
-# Run the 四查三比对 and edit settings: the county, or a township for itself.
-RUN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
-# Read the access log: the system administrator (all), the county (its own).
-AUDIT_ROLES = frozenset({Role.COUNTY, Role.SYSADMIN})
-# Order of precedence when choosing a user's home page.
-ROLE_RANK = [
-    Role.SYSADMIN,
-    Role.COUNTY,
-    Role.TOWNSHIP,
-    Role.SCHOOL_ADMIN,
-    Role.TEACHER,
-    Role.VILLAGE,
-]
-
-# --- reach of one membership, as a Q with a path prefix ---------------------
-
-_REACH_CHILD = {
-    Role.VILLAGE: lambda m, p: Q(**{f"{p}village_id": m.village_id}),
-    Role.TEACHER: lambda m, p: Q(
-        **{f"{p}school_id": m.school_id, f"{p}grade": m.grade, f"{p}class_name": m.class_name}
-    ),
-    Role.SCHOOL_ADMIN: lambda m, p: Q(**{f"{p}school_id": m.school_id}),
-    Role.TOWNSHIP: lambda m, p: (
-        Q(**{f"{p}village__township_id": m.township_id})
-        | Q(**{f"{p}school__township_id": m.township_id})
-    ),
-    Role.COUNTY: lambda m, p: (
-        Q(**{f"{p}village__township__county_id": m.county_id})
-        | Q(**{f"{p}school__township__county_id": m.county_id})
-    ),
-}
-_REACH_VILLAGE = {
-    Role.VILLAGE: lambda m, p: Q(**{f"{p}pk": m.village_id}),
-    Role.TOWNSHIP: lambda m, p: Q(**{f"{p}township_id": m.township_id}),
-    Role.COUNTY: lambda m, p: Q(**{f"{p}township__county_id": m.county_id}),
-}
-_REACH_SCHOOL = {
-    Role.TEACHER: lambda m, p: Q(**{f"{p}pk": m.school_id}),
-    Role.SCHOOL_ADMIN: lambda m, p: Q(**{f"{p}pk": m.school_id}),
-    Role.VILLAGE: lambda m, p: Q(**{f"{p}township_id": m.village.township_id}),
-    Role.TOWNSHIP: lambda m, p: Q(**{f"{p}township_id": m.township_id}),
-    Role.COUNTY: lambda m, p: Q(**{f"{p}township__county_id": m.county_id}),
-}
-_REACH_COUNTY = {Role.COUNTY: lambda m, p: Q(**{f"{p}county_id": m.county_id})}
-# A 比对 lead names a village, a school or (户籍 × 学籍) only the county.
-_REACH_LEAD = {
-    Role.VILLAGE: lambda m: Q(village_id=m.village_id),
-    Role.TEACHER: lambda m: Q(school_id=m.school_id) & _REACH_CHILD[Role.TEACHER](m, "child__"),
-    Role.SCHOOL_ADMIN: lambda m: Q(school_id=m.school_id),
-    Role.TOWNSHIP: lambda m: (
-        Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id)
-    ),
-    Role.COUNTY: lambda m: (
-        Q(county_id=m.county_id)
-        | Q(village__township__county_id=m.county_id)
-        | Q(school__township__county_id=m.county_id)
-    ),
-}
-# To-dos addressed to a membership itself, and those of the levels it
-# oversees (overdue ones go up).
-_OWN_TODO = {
-    Role.TEACHER: lambda m: Q(
-        role=Role.TEACHER,
-        school_id=m.school_id,
-        case__child__grade=m.grade,
-        case__child__class_name=m.class_name,
-    ),
-    Role.SCHOOL_ADMIN: lambda m: Q(role=Role.SCHOOL_ADMIN, school_id=m.school_id),
-    Role.VILLAGE: lambda m: Q(role=Role.VILLAGE, village_id=m.village_id),
-    Role.TOWNSHIP: lambda m: Q(role=Role.TOWNSHIP, township_id=m.township_id),
-    Role.COUNTY: lambda m: Q(role=Role.COUNTY, county_id=m.county_id),
-}
-_BELOW_TODO = {
-    Role.SCHOOL_ADMIN: lambda m: Q(role=Role.TEACHER, school_id=m.school_id),
-    Role.TOWNSHIP: lambda m: (
-        (Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id))
-        & ~Q(role=Role.TOWNSHIP)
-    ),
-    Role.COUNTY: lambda m: ~Q(role=Role.COUNTY) & Q(county_id=m.county_id),
-}
+from ..models import Child, County, Membership
+from .rules import (
+    ADD_ROLES,
+    APPROVER_ROLES,
+    ATTENDANCE_ROLES,
+    AUDIT_ROLES,
+    BELOW_TODO,
+    CALENDAR_ROLES,
+    EDIT_ROLES,
+    ENDING_ROLES,
+    JUVENILE_CASE_ROLES,
+    NOTHING,
+    NOTICE_PAGE_ROLES,
+    OWN_TODO,
+    REACH_CHILD,
+    REACH_COUNTY,
+    REACH_LEAD,
+    REACH_SCHOOL,
+    REACH_VILLAGE,
+    REPORT_ROLES,
+    REVEAL_ROLES,
+    ROLE_RANK,
+    ROSTER_ROLES,
+    SESSION_ROLES,
+    TERM_CHECK_ROLES,
+    Role,
+    covers,
+)
 
 
 def memberships(user):
@@ -182,7 +77,7 @@ class Access:
         return bool(self.roles & roles)
 
     def _q(self, table, path="", *, roles=None):
-        q = _NOTHING
+        q = NOTHING
         for m in self.memberships:
             if m.role in table and (roles is None or m.role in roles):
                 q |= table[m.role](m, path)
@@ -195,7 +90,7 @@ class Access:
         one rule for "whose data may this user open"."""
         if self.is_sysadmin and (roles is None or Role.SYSADMIN in roles or self.is_system):
             return Q()
-        return self._q(_REACH_CHILD, path, roles=roles)
+        return self._q(REACH_CHILD, path, roles=roles)
 
     def attendance_children(self, path=""):
         """The children whose attendance the user records."""
@@ -217,18 +112,18 @@ class Access:
         """Households of the user's villages, and those of children they see."""
         if self.is_sysadmin:
             return Q()
-        q = self._q(_REACH_VILLAGE, "village__")
+        q = self._q(REACH_VILLAGE, "village__")
         if self.roles - {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY}:
             q |= Q(pk__in=Child.objects.filter(self.children()).values("household_id"))
         return q
 
     def villages(self, path=""):
         """Where the user may keep the roster."""
-        return Q() if self.is_sysadmin else self._q(_REACH_VILLAGE, path)
+        return Q() if self.is_sysadmin else self._q(REACH_VILLAGE, path)
 
     def schools(self, path=""):
         """The schools a user's children may be placed in."""
-        return Q() if self.is_sysadmin else self._q(_REACH_SCHOOL, path)
+        return Q() if self.is_sysadmin else self._q(REACH_SCHOOL, path)
 
     # What an import may write: a row's record before and after the write must
     # both be in these (the same rule for the page, Celery and the commands).
@@ -242,7 +137,7 @@ class Access:
         a village only county-wide."""
         if self.is_sysadmin:
             return Q()
-        return self.villages(f"{path}village__") | self._q(_REACH_COUNTY, path)
+        return self.villages(f"{path}village__") | self._q(REACH_COUNTY, path)
 
     def xueji_records(self, path=""):
         """学籍 records the user keeps: those of the schools they may name."""
@@ -272,7 +167,7 @@ class Access:
         notices the user oversees (own township, or the whole county)."""
         if self.is_sysadmin:
             return Q()
-        q = _NOTHING
+        q = NOTHING
         for m in self.memberships:
             if m.role == Role.TOWNSHIP:
                 q |= Q(**{path: m.township_id})
@@ -284,17 +179,17 @@ class Access:
         """比对 leads the user sees (deciding=True: may decide)."""
         if self.is_sysadmin:
             return Q()
-        q = _NOTHING
+        q = NOTHING
         for m in self.memberships:
-            if m.role in _REACH_LEAD and (not deciding or m.role in EDIT_ROLES):
-                q |= _REACH_LEAD[m.role](m)
+            if m.role in REACH_LEAD and (not deciding or m.role in EDIT_ROLES):
+                q |= REACH_LEAD[m.role](m)
         return q
 
     def check_runs(self):
         """比对 runs over the places the user may run them for."""
         if self.is_sysadmin:
             return Q()
-        q = _NOTHING
+        q = NOTHING
         for m in self.memberships:
             if m.role == Role.COUNTY:
                 q |= Q(county_id=m.county_id)
@@ -313,25 +208,25 @@ class Access:
         if self.is_sysadmin:
             return Q()
         counties = [m.county_id for m in self.memberships if m.role == Role.COUNTY]
-        return Q(**{f"{path}county_id__in": counties}) if counties else _NOTHING
+        return Q(**{f"{path}county_id__in": counties}) if counties else NOTHING
 
     def own_todos(self):
         """Open work addressed to the user (a system administrator answers
         for the county)."""
         if self.is_sysadmin:
             return Q(role=Role.COUNTY)
-        q = _NOTHING
+        q = NOTHING
         for m in self.memberships:
-            if m.role in _OWN_TODO:
-                q |= _OWN_TODO[m.role](m)
+            if m.role in OWN_TODO:
+                q |= OWN_TODO[m.role](m)
         return q
 
     def todos_below(self):
         """Work of the levels below the user (overdue ones are flagged up)."""
-        q = _NOTHING
+        q = NOTHING
         for m in self.memberships:
-            if m.role in _BELOW_TODO:
-                q |= _BELOW_TODO[m.role](m)
+            if m.role in BELOW_TODO:
+                q |= BELOW_TODO[m.role](m)
         return q
 
     # --- the user's places ---------------------------------------------------
@@ -423,7 +318,7 @@ class Access:
         """The roles through which the user reaches this particular child."""
         if self.is_sysadmin:
             return {Role.SYSADMIN}
-        return {m.role for m in self.memberships if _covers(m, child)}
+        return {m.role for m in self.memberships if covers(m, child)}
 
     def reaches_as(self, child, roles):
         """Does the user reach this child through one of `roles`?"""
@@ -434,7 +329,7 @@ class Access:
 
     def reveal(self, child, what, *, where="详情页"):
         """Check and record one look at unmasked data (PIPL; DOMAIN §9)."""
-        from .audit.services import record_reveal
+        from ..audit.services import record_reveal
 
         if not self.may_reveal(child, what):
             raise PermissionDenied("无权查看。")
@@ -521,30 +416,6 @@ class Access:
     def may_choose_township(self):
         """A county-wide user picks a township in filters; others have one."""
         return self._any({Role.COUNTY, Role.SYSADMIN})
-
-
-def _covers(m, child):
-    """Does membership m reach this child? (Python twin of _REACH_CHILD.)"""
-    school = child.school
-    if m.role == Role.VILLAGE:
-        return child.village_id == m.village_id
-    if m.role == Role.TEACHER:
-        return (child.school_id, child.grade, child.class_name) == (
-            m.school_id,
-            m.grade,
-            m.class_name,
-        )
-    if m.role == Role.SCHOOL_ADMIN:
-        return child.school_id == m.school_id
-    if m.role == Role.TOWNSHIP:
-        return child.village.township_id == m.township_id or (
-            school is not None and school.township_id == m.township_id
-        )
-    if m.role == Role.COUNTY:
-        return child.village.township.county_id == m.county_id or (
-            school is not None and school.township.county_id == m.county_id
-        )
-    return False
 
 
 class SystemActor:
