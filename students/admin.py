@@ -23,15 +23,7 @@ from .models import (
     XuejiRecord,
 )
 
-# What the admin never shows in full.
-MASKS = {
-    "id_number": idcard.mask_id_number,
-    "xueji_number": idcard.mask_id_number,  # a G number holds the ID number
-    "phone": idcard.mask_phone,
-    "father_phone": idcard.mask_phone,
-    "mother_phone": idcard.mask_phone,
-    "guardian_phone": idcard.mask_phone,
-}
+MASKS = idcard.MASKED_FIELDS  # what the admin never shows in full
 
 
 @admin.register(County)

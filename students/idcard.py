@@ -258,3 +258,15 @@ def id_from_xueji_number(raw: str) -> str | None:
     if classify_xueji_number(raw) != "G":
         return None
     return normalize_id_number(normalize_xueji_number(raw)[1:])
+
+
+# Fields shown masked everywhere but a detail page's recorded reveal: lists,
+# history, exports, the admin.
+MASKED_FIELDS = {
+    "id_number": mask_id_number,
+    "xueji_number": mask_id_number,  # a G number holds the ID number
+    "phone": mask_phone,
+    "father_phone": mask_phone,
+    "mother_phone": mask_phone,
+    "guardian_phone": mask_phone,
+}

@@ -164,14 +164,7 @@ def change_history(obj, *, limit=50):
 
 
 # History on a page shows these masked, like everywhere else.
-_MASKED = {
-    "id_number": idcard.mask_id_number,
-    "xueji_number": idcard.mask_id_number,  # a G number holds the ID number
-    "phone": idcard.mask_phone,
-    "father_phone": idcard.mask_phone,
-    "mother_phone": idcard.mask_phone,
-    "guardian_phone": idcard.mask_phone,
-}
+_MASKED = idcard.MASKED_FIELDS
 
 
 def _display(obj, field_name, value):
