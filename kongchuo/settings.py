@@ -94,6 +94,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kongchuo.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A database that restarted is reconnected to on the next request, without
+# restarting the app: a kept connection is checked before it is reused.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("KONGCHUO_DB_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Reference data (the seeds' ladders, the dispositions' evidence lists): loaded
 # once by data migrations, and by `manage.py loaddata <name>`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
