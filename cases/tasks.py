@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from students import outbox
 from students.models import County
 
 from . import retention
@@ -27,7 +28,7 @@ def daily_checks():
     today = timezone.localdate().isoformat()
     county_ids = list(County.objects.order_by("pk").values_list("pk", flat=True))
     for county_id in county_ids:
-        daily_checks_for_county.delay(county_id, today)
+        outbox.enqueue(daily_checks_for_county, county_id, today)
     return len(county_ids)
 
 
@@ -47,7 +48,7 @@ def term_start_checks(date_iso=None):
     on = datetime.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
     term_ids = [t.pk for t in term_start.terms_due(on=on)]
     for term_id in term_ids:
-        term_start_check.delay(term_id, on.isoformat())
+        outbox.enqueue(term_start_check, term_id, on.isoformat())
     return len(term_ids)
 
 

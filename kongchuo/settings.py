@@ -94,6 +94,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kongchuo.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A database that restarted is reconnected to on the next request, without
+# restarting the app: a kept connection is checked before it is reused.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("KONGCHUO_DB_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Reference data (the seeds' ladders, the dispositions' evidence lists): loaded
 # once by data migrations, and by `manage.py loaddata <name>`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -230,7 +234,11 @@ PERMISSIONS_POLICY = {
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "common.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -243,6 +251,16 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A worker killed in the middle of a task (OOM, SIGKILL, a restart) gives the
+# message back to the broker: another worker runs it again from the start
+# (every task is one transaction, or idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message taken by a worker that vanished entirely comes back after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("KONGCHUO_BROKER_VISIBILITY_SECONDS", default=3600)
+}
+# A broker that is down answers fast: the outbox (students/outbox.py) keeps the task.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # 四查三比对: every county on the 1st of each month, and again once each
@@ -265,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retention: erase the sensitive details of children who left compulsory
     # education more than JurisdictionSettings.retention_years ago.
+    # Tasks that waited in the outbox while Redis was down (students/outbox.py).
+    "send-outbox": {
+        "task": "students.tasks.send_outbox",
+        "schedule": 60.0,
+    },
     "retention-nightly": {
         "task": "cases.tasks.erase_expired_personal_data",
         "schedule": crontab(minute=15, hour=3),

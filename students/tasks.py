@@ -6,7 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
-from . import importing
+from . import importing, outbox
 from .models import County, ImportBatch, Township
 
 
@@ -28,7 +28,7 @@ def run_monthly_crosschecks():
     run is cases.tasks.term_start_checks (each county on its own terms)."""
     county_ids = list(County.objects.order_by("pk").values_list("pk", flat=True))
     for county_id in county_ids:
-        run_crosscheck_task.delay(county_id)
+        outbox.enqueue(run_crosscheck_task, county_id)
     return len(county_ids)
 
 
@@ -52,3 +52,9 @@ def commit_import(batch_id):
     if batch.state == ImportBatch.State.COMMITTING:  # a redelivery after it finished does nothing
         with importing.failed_on_error(batch_id):
             importing.commit(batch, progress=partial(importing.set_progress, batch_id))
+
+
+@shared_task
+def send_outbox():
+    """Beat, every minute: send the tasks that waited while the broker was down."""
+    return outbox.send_pending()

@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .. import crosscheck, idcard, termcheck
+from .. import crosscheck, idcard, outbox, termcheck
 from ..models import Lead
 from ..tasks import run_crosscheck_task
 from .forms import LeadFilter
@@ -99,7 +98,7 @@ def crosscheck_start(request):
         raise Http404("无权对该范围运行比对。")
     county, township, label = targets[request.POST["target"]]
     args = (county.pk, township.pk if township else None, None, request.user.pk)
-    transaction.on_commit(lambda: run_crosscheck_task.delay(*args))
+    outbox.enqueue(run_crosscheck_task, *args, request=request)
     messages.success(request, f"比对已开始（{label}），完成后结果见“最近比对”。")
     return redirect("lead_list")
 

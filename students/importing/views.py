@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import importing, tasks
+from .. import importing, outbox, tasks
 from ..audit.services import Action, record_access
 from ..jurisdiction import access
 from ..models import ImportBatch, Village
@@ -48,7 +47,7 @@ def import_list(request):
         )
         batch.file.save(d["file"].name, d["file"], save=False)
         batch.save()
-        transaction.on_commit(lambda: tasks.check_import.delay(batch.pk))
+        outbox.enqueue(tasks.check_import, batch.pk, request=request)
         return redirect("import_detail", pk=batch.pk)
     batches = _batches_for_user(request.user)[:20]
     villages = list(form.fields["village"].queryset[:13])
@@ -95,7 +94,7 @@ def import_commit(request, pk):
     if importing.claim(batch.pk, from_state=State.PREVIEW, to_state=State.COMMITTING) is None:
         messages.error(request, "该批次不能再导入（可能已导入或有错误）。")
     else:
-        transaction.on_commit(lambda: tasks.commit_import.delay(batch.pk))
+        outbox.enqueue(tasks.commit_import, batch.pk, request=request)
     return redirect("import_detail", pk=batch.pk)
 
 

@@ -2,6 +2,7 @@ from .audit import AccessLog
 from .checks import CrossCheckRun, Lead, TermCheck
 from .jurisdiction_settings import JurisdictionSettings, default_ladder
 from .memberships import Membership
+from .outbox import OutboxMessage
 from .places import County, School, SchoolKind, Township, Village, VillageGroup
 from .presets import LadderPreset
 from .roster import Child, ChildStatus, Household
@@ -20,6 +21,7 @@ __all__ = [
     "LadderPreset",
     "Lead",
     "Membership",
+    "OutboxMessage",
     "PovertyRecord",
     "School",
     "SchoolKind",

@@ -156,7 +156,9 @@ def terms(world):
     return own, other
 
 
-def test_the_term_start_check_runs_on_each_countys_own_check_day(world, terms):
+def test_the_term_start_check_runs_on_each_countys_own_check_day(
+    world, terms, django_capture_on_commit_callbacks
+):
     own, other = terms
     assert term_start.check_day(own) == D(2026, 9, 7)  # 1, 2, 3, 4, 7
     assert term_start.check_day(other) == D(2026, 9, 4)  # 24–28, 31, 1–4
@@ -164,7 +166,8 @@ def test_the_term_start_check_runs_on_each_countys_own_check_day(world, terms):
     day = D(2026, 8, 20)
     while day <= D(2026, 9, 30):
         before = set(CrossCheckRun.objects.values_list("county_id", flat=True))
-        tasks.term_start_checks.delay(day.isoformat()).get()
+        with django_capture_on_commit_callbacks(execute=True):  # each term's task, sent after
+            tasks.term_start_checks.delay(day.isoformat()).get()
         for county_id in set(CrossCheckRun.objects.values_list("county_id", flat=True)) - before:
             ran[county_id] = day
         day += datetime.timedelta(days=1)
@@ -184,10 +187,13 @@ def test_no_term_entered_no_fixed_month_run(world):
     assert not CrossCheckRun.objects.exists()
 
 
-def test_the_term_start_check_twice_is_once_and_a_missed_day_catches_up(world, terms):
+def test_the_term_start_check_twice_is_once_and_a_missed_day_catches_up(
+    world, terms, django_capture_on_commit_callbacks
+):
     own, _ = terms
     # The beat missed 09-07 and 09-08: the next run, for a past day too, catches up once.
-    assert tasks.term_start_checks.delay("2026-09-09").get() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.term_start_checks.delay("2026-09-09").get() == 2
     assert tasks.term_start_checks.delay("2026-09-09").get() == 0
     assert tasks.term_start_check.delay(own.pk, "2026-09-09").get() is None
     assert term_start.run_term_start_check(term=own, on=D(2026, 9, 10)) is None

@@ -253,10 +253,11 @@ def test_run_button_only_for_own_township_or_county(world, login):
     assert not CrossCheckRun.objects.exists()
 
 
-def test_monthly_task_runs_every_county(world, county_data):
+def test_monthly_task_runs_every_county(world, county_data, django_capture_on_commit_callbacks):
     from students.tasks import run_crosscheck_task, run_monthly_crosschecks
 
-    assert run_monthly_crosschecks.delay().get() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # each county's task, sent after
+        assert run_monthly_crosschecks.delay().get() == 2
     assert set(CrossCheckRun.objects.values_list("county", flat=True)) == {
         world.county.pk,
         world.other_county.pk,
