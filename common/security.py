@@ -13,15 +13,16 @@ SEEN_KEY = "_last_seen"
 class NoStoreForSignedInMiddleware:
     """`Cache-Control: no-store, private` on every response to a signed-in
     user: pages and downloads carry children's personal data, and a shared
-    computer or proxy must not keep them."""
+    computer or proxy must not keep them. Decided by the session cookie (a
+    signed-in user always sends one), so a response that never looked at
+    the user, like /healthz, needs no session store."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
             if "no-store" not in response.get("Cache-Control", ""):
                 patch_cache_control(response, no_store=True, private=True)
         return response
@@ -39,7 +40,9 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and not session.is_empty():
+        # Only a request that used its session renews it: /healthz (a probe
+        # with a stale cookie) must not need the session store to answer.
+        if session is not None and session.accessed and not session.is_empty():
             now = int(time.time())
             renew = getattr(settings, "SESSION_RENEW_SECONDS", 60)
             if now - session.get(SEEN_KEY, 0) >= renew:

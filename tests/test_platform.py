@@ -42,6 +42,17 @@ def test_healthz_is_503_naming_the_database_when_it_is_down(client, monkeypatch)
     assert resp.status_code == 503 and "database" in resp.json()["down"]
 
 
+@pytest.mark.django_db
+def test_healthz_does_not_need_the_session_store(
+    client, django_user_model, django_assert_num_queries
+):
+    """A probe carrying a signed-in cookie: /healthz reads nothing but its own
+    check, so it can answer 503 while the database is down."""
+    client.force_login(django_user_model.objects.create_user(username="probe", password="x"))
+    with django_assert_num_queries(1):  # SELECT 1
+        assert client.get("/healthz").status_code == 200
+
+
 def _manage(*args, env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(env_overrides)
