@@ -266,6 +266,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # 四查三比对: every county on the 1st of each month, and again once each
 # county term has run its term-start check window (开学后10日内: the county's
 # term_check_days school days of its own terms, cases/term_start.py).
+# A history row's reason is as long as the note it keeps (a reopen or status
+# note runs to 300-500 characters; the default column holds 100).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 CELERY_BEAT_SCHEDULE = {
     "crosschecks-monthly": {
         "task": "students.tasks.run_monthly_crosschecks",

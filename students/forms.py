@@ -95,7 +95,7 @@ class ChildForm(forms.ModelForm):
     confirm_not_duplicate = forms.BooleanField(
         label="确认不是同一人，仍然保存", required=False, widget=forms.HiddenInput
     )
-    # Kept as the history row's reason (simple_history allows 100 characters).
+    # Kept as the history row's reason.
     change_reason = forms.CharField(
         label="变更原因",
         max_length=100,

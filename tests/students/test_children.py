@@ -355,3 +355,15 @@ def test_household_and_its_children_in_one_flow(world, login):
     assert resp.url == household.get_absolute_url()
     assert "可继续添加" in client.get(resp.url).content.decode()
     assert household.children.get().name == "王小红"
+
+
+def test_a_long_status_reason_is_kept_whole_in_history(world):
+    """The status form takes 500 characters: the history keeps them all
+    (PostgreSQL refused anything over the default 100)."""
+    from students.services import change_child_status
+
+    reason = "入户核实：" + "监护人外出务工，孩子随祖父母生活，" * 20
+    change_child_status(
+        child=world.c_class, status="suspended", by=world.county_user, reason=reason
+    )
+    assert world.c_class.history.latest().history_change_reason == reason
