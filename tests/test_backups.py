@@ -19,12 +19,6 @@ from cases.models import Attachment, Case
 from students.models import Child
 
 BASE = Path(__file__).resolve().parent.parent
-on_sqlite = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the SQLite copy: run without DATABASE_URL"
-)
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="pg_dump: run with DATABASE_URL=postgres://…"
-)
 
 READ_BACK = """
 import json, django
@@ -85,7 +79,7 @@ def restore_and_read(archive, *, database_url, media_root):
     return json.loads(out.stdout)
 
 
-@on_sqlite
+@pytest.mark.sqlite  # the SQLite copy
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_backup_restores_children_cases_and_files(data, tmp_path):
     archive = back_up(tmp_path)
@@ -108,7 +102,7 @@ def test_sqlite_backup_restores_children_cases_and_files(data, tmp_path):
     assert "不是空库" in again.stderr
 
 
-@on_postgres
+@pytest.mark.postgres  # pg_dump
 @pytest.mark.django_db(transaction=True)
 def test_postgres_backup_restores_children_cases_and_files(data, tmp_path):
     archive = back_up(tmp_path)

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUEUED = "已排队，稍后自动处理"
 State = ImportBatch.State
 
-pytestmark = [pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
+# The worker process shares the test database: PostgreSQL only.
+pytestmark = [pytest.mark.heavy, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _free_port():
@@ -88,8 +89,6 @@ def private_redis(tmp_path, settings):
     """The app (cache, broker) pointed at a private Redis, as with REDIS_URL set."""
     from kongchuo.celery import app
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process shares the test database: PostgreSQL only")
     server = PrivateRedis(tmp_path)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.REDIS_URL = server.url
