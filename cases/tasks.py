@@ -11,6 +11,7 @@ from students.models import County
 
 from . import retention
 from .calendar import term_start
+from .ladder.catchup import catch_up
 from .ladder.scan import run_daily_checks
 from .models import Term
 
@@ -22,13 +23,22 @@ def daily_checks_for_county(county_id, date_iso):
     return run_daily_checks(on=datetime.date.fromisoformat(date_iso), county=county).as_dict()
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def catch_up_county(county_id, date_iso):
+    """One county's days missed since its last completed scan (bounded), then
+    `date_iso` itself (cases/ladder/catchup.py). Idempotent, twice or at once."""
+    county = County.objects.get(pk=county_id)
+    return catch_up(county=county, today=datetime.date.fromisoformat(date_iso)).as_dict()
+
+
 @shared_task
 def daily_checks():
-    """Beat, after school every day: one task per county (non-school days do nothing)."""
+    """Beat, after school every day: one task per county (non-school days do
+    nothing but follow-ups), catching up the days it missed first."""
     today = timezone.localdate().isoformat()
     county_ids = list(County.objects.order_by("pk").values_list("pk", flat=True))
     for county_id in county_ids:
-        outbox.enqueue(daily_checks_for_county, county_id, today)
+        outbox.enqueue(catch_up_county, county_id, today)
     return len(county_ids)
 
 

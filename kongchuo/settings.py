@@ -309,6 +309,12 @@ IMPORT_MAX_RATIO = env.int("KONGCHUO_IMPORT_MAX_RATIO", default=100)
 # (its worker died): the user uploads it again.
 IMPORT_STUCK_MINUTES = env.int("KONGCHUO_IMPORT_STUCK_MINUTES", default=30)
 
+# After downtime, beat's daily run first catches up the days it missed since
+# each county's last completed scan, at most this many school days back
+# (cases/ladder/catchup.py). An operations setting, not a county's rule: it
+# is about how long this server may have been down, the same for every county.
+KONGCHUO_CATCH_UP_SCHOOL_DAYS = env.int("KONGCHUO_CATCH_UP_SCHOOL_DAYS", default=10)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 LOGGING = {

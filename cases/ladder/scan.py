@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value, When
 
 from students.models import Child, County, Lead, School
 from students.selectors import settings_for
@@ -22,10 +22,13 @@ from students.services import change_status_of_many
 
 from .. import dispositions, ladder, states
 from ..calendar import calendar_around
-from ..models import Absence, Case, ClassRollCall, ReturnNotice, Todo
+from ..models import Absence, Case, ClassRollCall, DailyScan, ReturnNotice, Todo
 
 S = Case.State
 SYSTEM_NOTE = "系统每日扫描"
+
+
+COUNTS = ("cases_opened", "escalated", "returned", "relapsed", "closed", "todos_created", "overdue")
 
 
 @dataclass
@@ -43,19 +46,46 @@ class ScanResult:
     def as_dict(self):
         return asdict(self)
 
+    def add(self, other):
+        """Add another run's counts to these (the days of a catch-up summed)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name, count in other.followups.items():
+            self.followups[name] = self.followups.get(name, 0) + count
+        return self
 
-def run_daily_checks(*, on, county=None):
-    """Scan one county, or every county, for the school day `on`."""
+
+def run_daily_checks(*, on, county=None, skip_done=False):
+    """Scan one county, or every county, for the day `on`, as of that day.
+
+    Each county's day is one transaction under its lock and ends with its
+    DailyScan row. `skip_done` (beat's catch-up): a county whose scan of
+    `on` is already recorded is left alone.
+    """
     result = ScanResult(date=on.isoformat())
     counties = [county] if county is not None else list(County.objects.order_by("pk"))
     for c in counties:
         with transaction.atomic():
             _one_run_at_a_time(c, on)
-            _scan_county(c, on, result)
-            # 送教上门 weeks, 移交 months, 休学/缓学 reviews, 小升初 (000, 001).
-            for name, count in dispositions.daily_followups(county=c, on=on).items():
-                result.followups[name] = result.followups.get(name, 0) + count
-            result.overdue += flag_overdue(county=c, on=on)
+            if skip_done and DailyScan.objects.filter(county=c, date=on).exists():
+                continue
+            done = _run_county(c, on)
+            DailyScan.objects.bulk_create(
+                [DailyScan(county=c, date=on, result=done.as_dict())],
+                update_conflicts=True,
+                unique_fields=["county", "date"],
+                update_fields=["result", "finished_at"],
+            )
+        result.add(done)
+    return result
+
+
+def _run_county(county, on):
+    result = ScanResult(date=on.isoformat())
+    _scan_county(county, on, result)
+    # 送教上门 weeks, 移交 months, 休学/缓学 reviews, 小升初 (000, 001).
+    result.followups = dict(dispositions.daily_followups(county=county, on=on))
+    result.overdue += flag_overdue(county=county, on=on)
     result.todos_created += result.followups.get("home_teaching_todos", 0)
     result.todos_created += result.followups.get("follow_up_todos", 0)
     result.todos_created += result.followups.get("review_todos", 0)
@@ -128,11 +158,42 @@ def _scan_county(county, on, result):
             .values_list("pk", "streak", "village__township_id")
         )
         with transaction.atomic():
+            absent = _as_of(absent, on)
             if absent:
                 _open_and_escalate(absent, days, township_settings, calendar, on, result)
-            _returns(children, calendar, on, township_settings, result)
+            _returns(children, on, result)
+            _verify_returns(children, calendar, on, township_settings, result)
     _notice_deadlines(county, on, result)
     result.cases_opened += _cases_from_confirmed_leads(county)
+
+
+def seen_after(on):
+    """A Q over Case: the case already went past `on` (scanned later, back
+    at school on or after it, or closed on or after it). A scan of `on` run
+    late (catch-up, by hand, twice) leaves such a case and its child alone:
+    it sees the world as of `on`, and that world has moved on."""
+    return Q(last_scan_on__gt=on) | Q(returned_on__gte=on) | Q(closed_on__gte=on)
+
+
+def open_on(on):
+    """A Q over Case: open on `on`, begun on or before it (its first absence,
+    or for a case opened by hand or from a lead, its opening) and not closed
+    before it."""
+    begun = Q(first_absent_on__lte=on) | Q(
+        first_absent_on__isnull=True, opened_at__date__lte=on
+    )
+    return begun & (~Q(state=S.CLOSED) | Q(closed_on__gte=on))
+
+
+def _as_of(absent, on):
+    """Today's absentees whose cases have not gone past `on` (seen_after)."""
+    if not absent:
+        return absent
+    later = set(
+        Case.objects.filter(seen_after(on), child_id__in=[pk for pk, _s, _t in absent])
+        .values_list("child_id", flat=True)
+    )
+    return [row for row in absent if row[0] not in later]
 
 
 def _open_and_escalate(absent, days, township_settings, calendar, on, result):
@@ -262,26 +323,45 @@ def _roll_called(day):
     )
 
 
-def attended_days(child, days):
-    """Of `days`, those the child's class took attendance and the child was there."""
-    called = set(
-        ClassRollCall.objects.filter(
-            school_id=child.school_id, grade=child.grade, class_name=child.class_name, date__in=days
-        ).values_list("date", flat=True)
-    )
-    away = set(Absence.objects.filter(child=child, date__in=days).values_list("date", flat=True))
-    return sorted(called - away)
+def attendance_of(children, days):
+    """{child_pk: [days attended]}: of `days`, those each child's class took
+    attendance and the child was not absent (two queries for all)."""
+    if not days:
+        return {c.pk: [] for c in children}
+    called = defaultdict(set)
+    for school_id, grade, class_name, day in ClassRollCall.objects.filter(
+        school_id__in={c.school_id for c in children}, date__range=(days[0], days[-1])
+    ).values_list("school_id", "grade", "class_name", "date"):
+        called[school_id, grade, class_name].add(day)
+    away = defaultdict(set)
+    for child_id, day in Absence.objects.filter(
+        child__in=children, date__range=(days[0], days[-1])
+    ).values_list("child_id", "date"):
+        away[child_id].add(day)
+    wanted = set(days)
+    return {
+        c.pk: sorted((called[c.school_id, c.grade, c.class_name] & wanted) - away[c.pk])
+        for c in children
+    }
 
 
-def _returns(children, calendar, on, township_settings, result):
-    """Open cases of children at school today: back (复学); returned cases
-    that have attended long enough: verified and struck off (销号)."""
+def _returns(children, on, result):
+    """Open cases of children at school on `on`: back (复学). Only cases
+    that were open on `on` and whose first absence came before it."""
     at_school = _roll_called(on) & ~Exists(
         Absence.objects.filter(child=OuterRef("child_id"), date=on)
     )
-    back = Case.objects.filter(
-        child__in=children, child__school__isnull=False, state__in=states.OPEN_STATES
-    ).filter(at_school)
+    back = (
+        Case.objects.filter(
+            open_on(on),
+            child__in=children,
+            child__school__isnull=False,
+            state__in=states.OPEN_STATES,
+        )
+        .exclude(first_absent_on__gte=on)
+        .exclude(seen_after(on))
+        .filter(at_school)
+    )
     for case in back.select_related("child"):
         out_days = (on - (case.first_absent_on or on)).days
         placement = Case.Placement.ORIGINAL_CLASS if out_days < 365 else ""  # 002: under a year
@@ -293,17 +373,33 @@ def _returns(children, calendar, on, township_settings, result):
             placement=placement,
         ):
             result.returned += 1
-    returned = Case.objects.filter(child__in=children, state=S.RETURNED).select_related(
-        "child__village"
+
+
+def _verify_returns(children, calendar, on, township_settings, result):
+    """Returned cases: the school days each child attended since the return
+    (as of `on`); those who attended the township's verification days are
+    verification_complete()."""
+    returned = list(
+        Case.objects.filter(
+            child__in=children, state=S.RETURNED, returned_on__lte=on
+        ).select_related("child__village")
     )
+    if not returned:
+        return
+    days = calendar.school_days(max(calendar.start, min(c.returned_on for c in returned)), on)
+    attended = attendance_of([c.child for c in returned], days)
     for case in returned:
         verify_days = township_settings[case.child.village.township_id].return_verify_days
-        attended = attended_days(case.child, calendar.school_days(case.returned_on, on))
-        note = f"返校后到校{len(attended)}个上学日，核验通过（{SYSTEM_NOTE}）"
-        if len(attended) >= verify_days and _try(
-            case, "verify_return", ending=Case.Ending.RETURNED, closed_on=on, note=note
-        ):
-            result.closed += 1
+        count = sum(1 for day in attended[case.child_id] if day >= case.returned_on)
+        if count >= verify_days:
+            verification_complete(case, on=on, attended=count, result=result)
+
+
+def verification_complete(case, *, on, attended, result):
+    """The returned child attended the verification days by `on`: 销号."""
+    note = f"返校后到校{attended}个上学日，核验通过（{SYSTEM_NOTE}）"
+    if _try(case, "verify_return", ending=Case.Ending.RETURNED, closed_on=on, note=note):
+        result.closed += 1
 
 
 def _cases_from_confirmed_leads(county):

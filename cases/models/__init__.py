@@ -4,6 +4,7 @@ from .case import Case, CaseEvent, Todo
 from .dispositions import Disposition, EvidencePreset, HomeTeachingSession
 from .notices import DropoutReport, NoticeCounter, ReturnNotice
 from .persuasion import Attachment, Participant, PersuasionRecord
+from .scan import DailyScan
 
 __all__ = [
     "Absence",
@@ -12,6 +13,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "ClassRollCall",
+    "DailyScan",
     "Disposition",
     "DropoutReport",
     "EvidencePreset",

@@ -216,8 +216,9 @@ def test_the_scan_is_set_based(world, term, django_assert_max_num_queries):
     # 66: the review reminders read the townships' settings (two queries, not
     # per row); the cases opened get their history rows, and states.escalate
     # reads the cases it moves (one query each, whatever the number of children);
-    # +2: the county's transaction and its lock (one each, PostgreSQL).
-    with django_assert_max_num_queries(68) as small:
+    # +2: the county's transaction and its lock (one each, PostgreSQL);
+    # +2: the as-of check of the day's absentees' cases and the county's DailyScan row.
+    with django_assert_max_num_queries(70) as small:
         scan(world, LADDER_DAYS[0])
     roll_call(world, LADDER_DAYS[1], absent=kids)
     with django_assert_max_num_queries(len(small.captured_queries) + 10):
