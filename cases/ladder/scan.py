@@ -179,9 +179,7 @@ def open_on(on):
     """A Q over Case: open on `on`, begun on or before it (its first absence,
     or for a case opened by hand or from a lead, its opening) and not closed
     before it."""
-    begun = Q(first_absent_on__lte=on) | Q(
-        first_absent_on__isnull=True, opened_at__date__lte=on
-    )
+    begun = Q(first_absent_on__lte=on) | Q(first_absent_on__isnull=True, opened_at__date__lte=on)
     return begun & (~Q(state=S.CLOSED) | Q(closed_on__gte=on))
 
 
@@ -190,8 +188,9 @@ def _as_of(absent, on):
     if not absent:
         return absent
     later = set(
-        Case.objects.filter(seen_after(on), child_id__in=[pk for pk, _s, _t in absent])
-        .values_list("child_id", flat=True)
+        Case.objects.filter(seen_after(on), child_id__in=[pk for pk, _s, _t in absent]).values_list(
+            "child_id", flat=True
+        )
     )
     return [row for row in absent if row[0] not in later]
 

@@ -28,6 +28,7 @@ from .test_parallel_daily_checks import classmates
 
 D = datetime.date
 FIRST, LAST = LADDER_DAYS[0], AFTER[-1]  # 09-29 … 10-16
+pytestmark = pytest.mark.usefixtures("term")
 COUNTS = ("cases_opened", "escalated", "returned", "relapsed", "closed", "todos_created", "overdue")
 
 
@@ -82,7 +83,7 @@ def state():
 # ---------------------------------------------------------- a backdated scan
 
 
-def test_a_scan_for_a_day_before_the_first_absence_invents_no_return(world, term):
+def test_a_scan_for_a_day_before_the_first_absence_invents_no_return(world):
     child = world.c_class
     roll_call(world, LADDER_DAYS[0])  # at school on 09-29
     for day in LADDER_DAYS[1:3]:  # away from 09-30
@@ -98,7 +99,7 @@ def test_a_scan_for_a_day_before_the_first_absence_invents_no_return(world, term
     assert not case.events.filter(action="record_return").exists()
 
 
-def test_a_scan_rerun_for_a_day_before_the_return_undoes_nothing(world, term):
+def test_a_scan_rerun_for_a_day_before_the_return_undoes_nothing(world):
     child = world.c_class
     for day in LADDER_DAYS[:2]:
         roll_call(world, day, absent=[child])
@@ -114,7 +115,7 @@ def test_a_scan_rerun_for_a_day_before_the_return_undoes_nothing(world, term):
     assert (case.state, case.returned_on) == (Case.State.RETURNED, LADDER_DAYS[2])
 
 
-def test_a_day_in_the_future_is_refused(world, term):
+def test_a_day_in_the_future_is_refused(world):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for args in (["--date", f"{tomorrow}"], ["--since", f"{tomorrow}"]):
         with pytest.raises(CommandError, match="将来的日期"):
@@ -136,7 +137,7 @@ def _daily_runs(world):
     return totals
 
 
-def test_since_ends_exactly_where_daily_runs_would_have(world, term):
+def test_since_ends_exactly_where_daily_runs_would_have(world):
     attendance(world)
     # Daily runs, then rolled back: the same database, as if they never ran.
     with transaction.atomic():
@@ -163,7 +164,9 @@ def test_since_ends_exactly_where_daily_runs_would_have(world, term):
 
     # The same days once more (a second catch-up, a clerk by hand): nothing new.
     out = StringIO()
-    call_command("run_daily_checks", "--since", f"{FIRST}", "--until", f"{LAST}", "--json", stdout=out)
+    call_command(
+        "run_daily_checks", "--since", f"{FIRST}", "--until", f"{LAST}", "--json", stdout=out
+    )
     again = json.loads(out.getvalue())
     assert {k: again[k] for k in COUNTS if k != "overdue"} == dict.fromkeys(
         set(COUNTS) - {"overdue"}, 0
@@ -172,7 +175,7 @@ def test_since_ends_exactly_where_daily_runs_would_have(world, term):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_past_days_run_twice_at_once_write_everything_once(world, term):
+def test_past_days_run_twice_at_once_write_everything_once(world):
     attendance(world)
     at_once(lambda: catchup.run_days(since=FIRST, until=LAST, county=world.county))
     once = state()
@@ -193,7 +196,7 @@ def limit(settings):
     return 3
 
 
-def test_beat_catches_up_the_missed_school_days_bounded(world, term, limit):
+def test_beat_catches_up_the_missed_school_days_bounded(world, limit):
     attendance(world)
     scan(world, FIRST)  # the last scan before the server went down
     # Down from 09-30; back on 10-12: at most 3 school days back (10-08,
@@ -218,7 +221,7 @@ def test_beat_catches_up_the_missed_school_days_bounded(world, term, limit):
     assert DailyScan.objects.count() == len(ran) + 1
 
 
-def test_beat_never_goes_back_before_the_first_attendance(world, term, limit):
+def test_beat_never_goes_back_before_the_first_attendance(world, limit):
     for day in AFTER[2:4]:  # the system holds attendance from 10-14
         roll_call(world, day, absent=[world.c_class])
     tasks.catch_up_county(world.county.pk, f"{AFTER[4]}")
@@ -246,7 +249,7 @@ def test_beat_enqueues_the_catch_up_for_every_county(world, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_catch_ups_at_once_write_everything_once(world, term, limit):
+def test_two_catch_ups_at_once_write_everything_once(world, limit):
     attendance(world)
     scan(world, FIRST)
     runs = at_once(lambda: catchup.catch_up(county=world.county, today=AFTER[0]))
