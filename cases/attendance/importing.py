@@ -7,8 +7,17 @@ attendance the importer records (cases.attendance.selectors.attendance_scope). E
 row is checked (a school day, not in the future, no duplicate) before
 anything is written; one error anywhere and nothing is saved. Re-importing
 the same sheet finds every row unchanged; a blank 原因 keeps the reason
-already recorded. Only absences are known from a sheet: no roll call is
-written. Used by the upload page and `manage.py import_attendance` alike.
+already recorded.
+
+A school's daily sheet is its roll call: for each date in it, every school
+that appears in it took attendance of every class whose children the
+importer records (the same ClassRollCall rows as the class screen), and a
+child of that school not on the sheet was at school (an absence recorded
+for that day is removed). The daily scan then sees returns from sheets as
+from the class screen. The later entry wins; the absences' history keeps
+who, when and which sheet. A school with no absence sends a 零报告
+(zero_report(): the roll call with nobody absent). Used by the upload page
+and `manage.py import_attendance` alike.
 """
 
 import datetime
@@ -24,7 +33,7 @@ from students.models import Child, School
 from students.sheets import CellError, Column, SheetError, read_sheet
 
 from ..calendar import SchoolCalendar
-from ..models import Absence
+from ..models import Absence, ClassRollCall
 from . import selectors, services
 
 Kind = Absence.Kind
@@ -70,6 +79,18 @@ class Plan:
     errors: list = field(default_factory=list)  # CellError
     changes: list = field(default_factory=list)  # [{"row", "action", "name", "date", "kind"}]
     result: object = None  # services.SaveResult, once committed
+    deletes: list = field(default_factory=list)  # saved Absence of children at school
+    roll_calls: list = field(default_factory=list)  # [(school_id, grade, class_name, date)]
+    new_roll_calls: int = 0
+
+    @property
+    def present(self):
+        """Absences removed: the child was not on the school's sheet, so at school."""
+        return len(self.deletes)
+
+    @property
+    def has_changes(self):
+        return bool(self.created or self.updated or self.present or self.new_roll_calls)
 
     def summary(self):
         failed = bool(self.errors)
@@ -77,6 +98,8 @@ class Plan:
             "created": 0 if failed else self.created,
             "updated": 0 if failed else self.updated,
             "unchanged": self.unchanged,
+            "present": 0 if failed else self.present,
+            "roll_calls": 0 if failed else len(self.roll_calls),
             "errors": [
                 {"row": e.row, "column": e.column, "message": e.message} for e in self.errors
             ],
@@ -138,8 +161,17 @@ class _Planner:
         existing = self.existing(matched)
         for row, child, day, kind, reason in matched:
             self.plan_row(row, child, day, kind, reason, existing)
+        if not self.plan.errors:
+            self.plan_roll_calls(matched)
         self.plan.errors.sort(key=lambda e: e.row)
         return self.plan
+
+    def plan_roll_calls(self, matched):
+        """The sheet is the roll call of each school in it, for each of its dates."""
+        listed = {(child.pk, day) for _row, child, day, _kind, _reason in matched}
+        pairs = {(child.school_id, day) for _row, child, day, _kind, _reason in matched}
+        coverage = selectors.roll_call_coverage(self.user, pairs)
+        _cover(self.plan, coverage, skip=listed)
 
     def match(self, row):
         v, n = row.values, row.row
@@ -271,7 +303,37 @@ def check(parsed, *, user, school=None, today=None):
     return _Planner(parsed, user=user, school=school, today=today).run()
 
 
-def commit(parsed, *, user, school=None, today=None):
+def _cover(plan, coverage, *, skip=()):
+    """Put a Coverage into the plan: its roll calls, and the absences of the
+    children not in `skip` ((child_pk, date) on the sheet) to remove."""
+    plan.roll_calls, plan.new_roll_calls = coverage.roll_calls, coverage.new_roll_calls
+    for a in coverage.absences:
+        if (a.child_id, a.date) in skip:
+            continue
+        plan.deletes.append(a)
+        plan.changes.append(
+            {"row": None, "action": "改为到校", "name": a.child.name, "date": a.date, "kind": "到"}
+        )
+
+
+def _save(plan, *, user, note, source):
+    plan.result = services.save_absences(
+        rows=plan.rows,
+        deletes=plan.deletes,
+        before=[*plan.before, *plan.deletes],
+        by=user,
+        note=note,
+    )
+    if plan.roll_calls:
+        services.write_roll_calls(plan.roll_calls, by=user, source=source)
+
+
+def batch_note(filename):
+    """Where a change came from, in the absences' history: which sheet, when."""
+    return f"缺勤表导入（{filename}，{timezone.localtime():%Y-%m-%d %H:%M:%S}）"
+
+
+def commit(parsed, *, user, school=None, today=None, filename=""):
     """Plan again and save everything, or nothing when any row has an error.
     Returns the Plan (with the late corrections in plan.result)."""
     try:
@@ -280,7 +342,7 @@ def commit(parsed, *, user, school=None, today=None):
             if plan.errors:
                 transaction.set_rollback(True)
                 return plan
-            plan.result = services.save_absences(rows=plan.rows, before=plan.before, by=user)
+            _save(plan, user=user, note=batch_note(filename), source=ClassRollCall.Source.SHEET)
     except IntegrityError:
         return Plan(
             errors=[CellError(None, "", "导入期间考勤被他人修改，本次未导入任何数据，请重新导入。")]
@@ -290,7 +352,34 @@ def commit(parsed, *, user, school=None, today=None):
         action=Action.IMPORT,
         county=school.township.county_id if school is not None else None,
         detail=f"考勤导入{('（' + school.name + '）') if school is not None else ''}："
-        f"{len(plan.rows)} 行",
+        f"{len(plan.rows)} 行，改为到校 {plan.present} 人",
+    )
+    return plan
+
+
+def zero_report(*, school, day, user, dry_run=False, today=None):
+    """A school's 零报告 for `day`: nobody absent. The roll call of every class
+    of the school whose attendance `user` records; an absence recorded for
+    that day is removed (the later entry wins, kept in history). Returns a Plan."""
+    plan = Plan()
+    problem = selectors.day_problem(school, day, today=today)
+    if problem:
+        plan.errors.append(CellError(None, "日期", problem))
+        return plan
+    with transaction.atomic():
+        _cover(plan, selectors.roll_call_coverage(user, {(school.pk, day)}))
+        if not plan.roll_calls:
+            plan.errors.append(CellError(None, "学校", f"{school}没有您负责考勤的在读学生"))
+            return plan
+        if dry_run:
+            return plan
+        note = f"零报告（{school.name} {day:%Y-%m-%d}）"
+        _save(plan, user=user, note=note, source=ClassRollCall.Source.ZERO)
+    record_access(
+        user=user,
+        action=Action.IMPORT,
+        county=school.township.county_id,
+        detail=f"零报告（{school.name} {day:%Y-%m-%d}）：改为到校 {plan.present} 人",
     )
     return plan
 
@@ -302,8 +391,9 @@ def import_file(source, *, filename, user, school=None, dry_run=False, today=Non
         parsed = read(source, filename=filename)
     except SheetError as e:
         return Plan(errors=[CellError(None, "", str(e))])
-    step = check if dry_run else commit
-    return step(parsed, user=user, school=school, today=today)
+    if dry_run:
+        return check(parsed, user=user, school=school, today=today)
+    return commit(parsed, user=user, school=school, today=today, filename=filename)
 
 
 def template_rows(*, today=None):

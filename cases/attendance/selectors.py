@@ -3,7 +3,8 @@ which days; the absences and roll calls already recorded; a child's current
 streak of unexcused school days (the late correction's measure)."""
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -150,6 +151,57 @@ def roll_call(school_class, day):
         .select_related("taken_by")
         .first()
     )
+
+
+@dataclass
+class Coverage:
+    """What a school's daily sheet or 零报告 covers (roll_call_coverage())."""
+
+    roll_calls: list = field(default_factory=list)  # [(school_id, grade, class_name, date)]
+    absences: list = field(default_factory=list)  # Absence already recorded on those days
+    new_roll_calls: int = 0  # of roll_calls, those not yet taken
+
+
+def roll_call_coverage(user, pairs):
+    """A school's sheet is, for each of its days, the roll call of the school:
+    for (school_id, day) pairs, the classes of the school's children on roll
+    whose attendance `user` records, and those children's absences recorded
+    on those days. Three queries, whatever the number of children."""
+    pairs = set(pairs)
+    if not pairs:
+        return Coverage()
+    schools, days = {s for s, _ in pairs}, {d for _, d in pairs}
+    on_roll = {"school_id__in": schools, "status__in": ON_ROLL_STATUSES}
+    classes = defaultdict(set)
+    for school_id, grade, class_name in (
+        Child.objects.filter(attendance_scope(user), grade__isnull=False, **on_roll)
+        .values_list("school_id", "grade", "class_name")
+        .distinct()
+    ):
+        classes[school_id].add((grade, class_name))
+    keys = sorted(
+        (school_id, grade, class_name, day)
+        for school_id, day in pairs
+        for grade, class_name in classes[school_id]
+    )
+    taken = set(
+        ClassRollCall.objects.filter(school_id__in=schools, date__in=days).values_list(
+            "school_id", "grade", "class_name", "date"
+        )
+    )
+    absences = [
+        a
+        for a in Absence.objects.filter(
+            access(user).attendance_children("child__"),
+            child__school_id__in=schools,
+            child__status__in=ON_ROLL_STATUSES,
+            date__in=days,
+        )
+        .select_related("child")
+        .order_by("date", "child__name_pinyin", "child__name", "pk")
+        if (a.child.school_id, a.date) in pairs
+    ]
+    return Coverage(keys, absences, sum(1 for k in keys if k not in taken))
 
 
 def recent_absences(child, *, limit=30):

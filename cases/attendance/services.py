@@ -58,16 +58,20 @@ def new_absence(child, day, kind, reason, *, source, by):
     return row
 
 
-def save_absences(*, rows, deletes=(), before=(), by):
+def save_absences(*, rows, deletes=(), before=(), by, note=""):
     """Write absences in bulk, then correct the cases they affect.
 
     `rows` are unsaved Absence, created or updated on (child, date); `deletes`
     are saved Absence to remove; `before` are the saved Absence these rows
-    and deletes replace. The open case of every child whose unexcused absence
-    became leave or was removed is reconsidered (the late correction). Call
-    inside a transaction. Returns a SaveResult (deleted, cancelled, corrected).
+    and deletes replace. Every change is kept in the absences' history with
+    `by` and `note` (where it came from: the class screen, which sheet, a
+    零报告): the later entry wins, the earlier stays in history. The open
+    case of every child whose unexcused absence became leave or was removed
+    is reconsidered (the late correction). Call inside a transaction.
+    Returns a SaveResult (deleted, cancelled, corrected).
     """
     result = SaveResult()
+    by_user = by if getattr(by, "pk", None) else None
     if rows:
         Absence.objects.bulk_create(
             rows,
@@ -76,8 +80,13 @@ def save_absences(*, rows, deletes=(), before=(), by):
             update_fields=["kind", "reason", "source", "recorded_by", "recorded_at"],
             batch_size=BATCH_SIZE,
         )
+        _record_history(rows, before, by=by_user, note=note)
     if deletes:
-        result.deleted, _ = Absence.objects.filter(pk__in=[a.pk for a in deletes]).delete()
+        _record_history_of_deletes(deletes, by=by_user, note=note)
+        # One DELETE (nothing refers to an absence): the history rows are
+        # written above in bulk, not one per row by simple_history's signal.
+        doomed = Absence.objects.filter(pk__in=[a.pk for a in deletes])
+        result.deleted = doomed._raw_delete(doomed.db)
     was_unexcused = {(a.child_id, a.date) for a in before if a.kind == Kind.UNEXCUSED}
     corrected = {a.child_id for a in deletes if (a.child_id, a.date) in was_unexcused}
     corrected |= {
@@ -92,6 +101,73 @@ def save_absences(*, rows, deletes=(), before=(), by):
             if case is not None:
                 (result.cancelled if cancelled else result.corrected).append(case)
     return result
+
+
+def _record_history(rows, before, *, by, note):
+    """History rows for absences just created or updated (one read, two writes)."""
+    keys = {(r.child_id, r.date) for r in rows}
+    had = {(a.child_id, a.date) for a in before}
+    saved = [
+        a
+        for a in Absence.objects.filter(
+            child_id__in={k[0] for k in keys}, date__in={k[1] for k in keys}
+        )
+        if (a.child_id, a.date) in keys
+    ]
+    now = timezone.now()
+    for update in (False, True):
+        objs = [a for a in saved if ((a.child_id, a.date) in had) == update]
+        if objs:
+            Absence.history.bulk_history_create(
+                objs,
+                batch_size=BATCH_SIZE,
+                update=update,
+                default_user=by,
+                default_change_reason=note,
+                default_date=now,
+            )
+
+
+def _record_history_of_deletes(deletes, *, by, note):
+    """History rows for absences about to be removed (the child was at school)."""
+    model = Absence.history.model
+    now = timezone.now()
+    model.objects.bulk_create(
+        [
+            model(
+                history_date=now,
+                history_user=by,
+                history_change_reason=note,
+                history_type="-",
+                **{f.attname: getattr(a, f.attname) for f in model.tracked_fields},
+            )
+            for a in deletes
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+def write_roll_calls(keys, *, by, source):
+    """Record the roll calls (school_id, grade, class_name, date) in one upsert:
+    the later taker wins."""
+    by = by if getattr(by, "pk", None) else None
+    ClassRollCall.objects.bulk_create(
+        [
+            ClassRollCall(
+                school_id=school_id,
+                grade=grade,
+                class_name=class_name,
+                date=day,
+                taken_by=by,
+                source=source,
+            )
+            for school_id, grade, class_name, day in sorted(set(keys))
+        ],
+        update_conflicts=True,
+        unique_fields=["school", "grade", "class_name", "date"],
+        update_fields=["taken_by", "taken_at", "source"],
+        batch_size=BATCH_SIZE,
+    )
 
 
 def _check_marks(entries):
@@ -140,25 +216,22 @@ def record_class_attendance(*, school_class, day, entries, by, today=None):
             result.created += 1
         else:
             result.updated += 1
-    saved = save_absences(rows=rows, deletes=deletes, before=existing.values(), by=by)
+    saved = save_absences(
+        rows=rows,
+        deletes=deletes,
+        before=existing.values(),
+        by=by,
+        note=f"{ClassRollCall.Source.CLASS.label}（{school_class.label}）",
+    )
     result.deleted, result.cancelled, result.corrected = (
         saved.deleted,
         saved.cancelled,
         saved.corrected,
     )
-    ClassRollCall.objects.bulk_create(
-        [
-            ClassRollCall(
-                school=school_class.school,
-                grade=school_class.grade,
-                class_name=school_class.class_name,
-                date=day,
-                taken_by=by,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["school", "grade", "class_name", "date"],
-        update_fields=["taken_by", "taken_at"],
+    write_roll_calls(
+        [(school_class.school.pk, school_class.grade, school_class.class_name, day)],
+        by=by,
+        source=ClassRollCall.Source.CLASS,
     )
     return result
 
@@ -188,7 +261,13 @@ def record_child_absence(*, child, day, mark, reason="", by, today=None):
     else:
         rows.append(new_absence(child, day, mark, reason, source=Absence.Source.CHILD, by=by))
         result.created, result.updated = (0, 1) if old is not None else (1, 0)
-    saved = save_absences(rows=rows, deletes=deletes, before=[old] if old else [], by=by)
+    saved = save_absences(
+        rows=rows,
+        deletes=deletes,
+        before=[old] if old else [],
+        by=by,
+        note=Absence.Source.CHILD.label,
+    )
     result.deleted, result.cancelled, result.corrected = (
         saved.deleted,
         saved.cancelled,

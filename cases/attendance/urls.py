@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("attendance/", views.attendance_class, name="attendance"),
     path("attendance/child/<int:child_pk>/", views.attendance_child, name="attendance_child"),
+    path("attendance/zero/", views.attendance_zero_report, name="attendance_zero"),
     path("attendance/import/", views.attendance_import_upload, name="attendance_import"),
     path(
         "attendance/import/commit/",

@@ -215,7 +215,7 @@ def attendance_import_upload(request):
             "school": school.pk if school else None,
         }
         plan = _run(request, pending, dry_run=True)
-        if plan.errors or not (plan.created or plan.updated):
+        if plan.errors or not plan.has_changes:
             default_storage.delete(path)
         else:
             request.session[PENDING] = pending
@@ -242,6 +242,35 @@ def attendance_import_commit(request):
         "cases/attendance/import.html",
         {"plan": plan, "filename": pending["filename"], "committed": not plan.errors},
     )
+
+
+@login_required
+@require_POST
+def attendance_zero_report(request):
+    """零报告: nobody absent at the school on the day (the roll call of every
+    class of it the user records; absences recorded that day removed)."""
+    _require_attendance(request.user)
+    schools = {c.school.pk: c.school for c in selectors.classes_for_user(request.user)}
+    try:
+        school = schools[int(request.POST.get("school", ""))]
+    except (KeyError, ValueError):
+        raise Http404("没有找到该学校，或您不负责该校考勤。") from None
+    day = parse_day(request.POST.get("date"), default=None)
+    url = reverse("cases:attendance")
+    back = f"{url}?class={request.POST.get('class', '')}&date={day:%Y-%m-%d}" if day else url
+    if day is None:
+        messages.error(request, "请选择日期。")
+        return redirect(back)
+    plan = importing.zero_report(school=school, day=day, user=request.user)
+    if plan.errors:
+        messages.error(request, "；".join(e.message for e in plan.errors))
+    else:
+        text = f"已报零报告：{school.name} {day:%Y-%m-%d}，{len(plan.roll_calls)} 个班已点名，无人缺勤。"
+        if plan.present:
+            names = "、".join(a.child.name for a in plan.deletes)
+            text += f"原登记的{plan.present}条缺勤（{names}）已改为到校。"
+        messages.success(request, text)
+    return redirect(back)
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from students.models import Child
 
@@ -27,6 +28,10 @@ class Absence(models.Model):
     )
     recorded_at = models.DateTimeField("登记时间", auto_now=True)
 
+    # Who changed it, when and through what (班级考勤, 单个登记, which sheet or
+    # 零报告): written in bulk by cases/attendance/services.save_absences().
+    history = HistoricalRecords(verbose_name="缺勤记录 历史")
+
     class Meta:
         verbose_name = verbose_name_plural = "缺勤记录"
         ordering = ["-date", "child__name"]
@@ -44,7 +49,13 @@ class Absence(models.Model):
 
 class ClassRollCall(models.Model):
     """A class's attendance taken for a day: without it, no absence record
-    does not mean the child was at school."""
+    does not mean the child was at school. Taken on the class screen, or by
+    a school's daily sheet or 零报告 (the roll call of every class it covers)."""
+
+    class Source(models.TextChoices):
+        CLASS = "class", "班级考勤"
+        SHEET = "sheet", "缺勤表导入"
+        ZERO = "zero", "零报告"
 
     school = models.ForeignKey("students.School", models.CASCADE, verbose_name="学校")
     grade = models.PositiveSmallIntegerField("年级")
@@ -54,6 +65,7 @@ class ClassRollCall(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, verbose_name="点名人"
     )
     taken_at = models.DateTimeField("点名时间", auto_now=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.CLASS)
 
     class Meta:
         verbose_name = verbose_name_plural = "班级点名"

@@ -331,17 +331,24 @@ def _cli(tmp_path, rows, *args):
 
 def test_import_creates_then_finds_everything_unchanged(w, tmp_path):
     code, result = _cli(tmp_path, _rows(w))
-    assert (code, result) == (0, {"created": 3, "updated": 0, "unchanged": 0, "errors": []})
+    created = {"created": 3, "updated": 0, "unchanged": 0, "present": 0, "roll_calls": 6}
+    assert (code, result) == (0, {**created, "errors": []})
     assert _absences() == {
         ("王小明", MON): ("unexcused", ""),
         ("李小红", TUE): ("leave", "病假"),
         ("张小刚", TUE): ("leave", "走亲戚"),
     }
     assert set(Absence.objects.values_list("source", flat=True)) == {"import"}
-    assert not ClassRollCall.objects.exists()  # only absences are known from a sheet
+    # the sheet is the roll call of 甲镇中心学校 on both its days (every class)
+    assert set(ClassRollCall.objects.values_list("grade", "class_name", "date", "source")) == {
+        (grade, name, day, "sheet")
+        for grade, name in ((4, "1班"), (5, "1班"), (5, "2班"))
+        for day in (MON, TUE)
+    }
 
     code, result = _cli(tmp_path, _rows(w))
-    assert (code, result) == (0, {"created": 0, "updated": 0, "unchanged": 3, "errors": []})
+    unchanged = {"created": 0, "updated": 0, "unchanged": 3, "present": 0, "roll_calls": 6}
+    assert (code, result) == (0, {**unchanged, "errors": []})
     # a blank 原因 keeps the reason already recorded
     rows = _rows(w)
     rows[3][7] = ""
