@@ -168,11 +168,11 @@ def _scan_county(county, on, result):
 
 
 def seen_after(on):
-    """A Q over Case: the case already went past `on` (scanned later, back
-    at school on or after it, or closed on or after it). A scan of `on` run
-    late (catch-up, by hand, twice) leaves such a case and its child alone:
-    it sees the world as of `on`, and that world has moved on."""
-    return Q(last_scan_on__gt=on) | Q(returned_on__gte=on) | Q(closed_on__gte=on)
+    """A Q over Case: the case already went past `on` (scanned, back at
+    school or closed on a later day). A scan of `on` run late (catch-up, by
+    hand, twice) leaves such a case and its child alone: it sees the world
+    as of `on`, and that world has moved on."""
+    return Q(last_scan_on__gt=on) | Q(returned_on__gt=on) | Q(closed_on__gt=on)
 
 
 def open_on(on):

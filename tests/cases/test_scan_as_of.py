@@ -260,3 +260,30 @@ def test_two_catch_ups_at_once_write_everything_once(world, limit):
     assert Todo.objects.filter(case__child=world.c_class).count() == 4
     assert CaseEvent.objects.filter(action="record_return").count() == 2
     assert world.c_class.history.filter(status="suspected_dropout").count() == 1
+
+
+def test_a_case_cancelled_today_does_not_hide_todays_absence(world, monkeypatch):
+    """A correction cancels a case today (closed today); the child is away
+    without leave today: today's scan opens the case, as before."""
+    from cases.attendance import services as attendance
+
+    today = AFTER[2]
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate",
+        lambda value=None, timezone=None: today if value is None else value.date(),
+    )
+    child = world.c_class
+    roll_call(world, AFTER[1], absent=[child])
+    scan(world, AFTER[1])
+    attendance.record_child_absence(
+        child=child, day=AFTER[1], mark="leave", reason="补假条", by=world.teacher
+    )
+    cancelled = Case.objects.get(child=child)
+    assert (cancelled.state, cancelled.ending, cancelled.closed_on) == (
+        "closed",
+        "cancelled",
+        today,
+    )
+    roll_call(world, today, absent=[child])
+    assert scan(world, today)["cases_opened"] == 1
+    assert Case.objects.get(child=child, state=Case.State.OPEN).first_absent_on == today
