@@ -255,7 +255,6 @@ def test_two_catch_ups_at_once_write_everything_once(world, limit):
     runs = at_once(lambda: catchup.catch_up(county=world.county, today=AFTER[0]))
     # Each day was done by one run (the other found it done): the counts add up to one run's.
     assert sum(r.returned for r in runs) == 2
-    assert sum(r.cases_opened for r in runs) == 2
     assert DailyScan.objects.count() == 6
     assert Case.objects.count() == 2
     assert Todo.objects.filter(case__child=world.c_class).count() == 4
