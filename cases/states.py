@@ -49,7 +49,12 @@ TRANSITIONS = {
 }
 # A new episode forgets the last one's 销号 proposal and sign-off.
 _NEW_EPISODE = {"relapse", "reopen"}
-_CLOSE_FIELDS = ("close_proposed_at", "close_proposed_by", "close_confirmed_at", "close_confirmed_by")
+_CLOSE_FIELDS = (
+    "close_proposed_at",
+    "close_proposed_by",
+    "close_confirmed_at",
+    "close_confirmed_by",
+)
 
 # The child's 入学状态 when a case ends this way.
 ENDING_STATUS = {
