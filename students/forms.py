@@ -291,6 +291,7 @@ class JurisdictionSettingsForm(forms.ModelForm):
 
     enrolment_ladder_preset = forms.ChoiceField(
         label="未入学儿童劝学阶梯",
+        required=False,
         help_text="未入学儿童：村入户、乡镇入户、限期入学通知、按年龄入学安置，上一步完成后生成下一步待办。",
     )
 
@@ -322,8 +323,7 @@ class JurisdictionSettingsForm(forms.ModelForm):
         self.instance.ladder = [
             dict(step) for step in self.presets[self.cleaned_data["ladder_preset"]]
         ]
-        self.instance.enrolment_ladder = [
-            dict(step)
-            for step in self.enrolment_presets[self.cleaned_data["enrolment_ladder_preset"]]
-        ]
+        chosen = self.cleaned_data.get("enrolment_ladder_preset")
+        if chosen:  # not chosen: the current one stays
+            self.instance.enrolment_ladder = [dict(s) for s in self.enrolment_presets[chosen]]
         return super().save(commit=commit)
