@@ -123,6 +123,8 @@ def _todo(case, index, step, today):
 def advance(case):
     """Create the next step's to-do once the current step's to-do is done
     (the first step's at once); returns how many to-dos were created."""
+    if not is_enrolment(case.ladder):  # most cases: nothing to climb here
+        return 0
     case = (
         Case.objects.select_for_update().select_related("child__village__township").get(pk=case.pk)
     )

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from students.jurisdiction import access
 from students.models import Child, School
+from students.selectors import settings_for
 from students.services import change_child_status, save_child
 
 from .. import services, states
@@ -46,6 +47,7 @@ def place_child(*, case, by, school, grade, class_name, note=""):
     save_child(child=child, by=by, reason=reason)
     change_child_status(child=child, status=Child.Status.ENROLLED, by=by, reason=reason)
     today = timezone.localdate()
+    enrolment_ladder = case.ladder
     case = states.transition(
         case,
         "record_return",
@@ -56,6 +58,13 @@ def place_child(*, case, by, school, grade, class_name, note=""):
         returned_on=today,
         placement=Case.Placement.BY_AGE,
         placement_note=label[:200],
+        # A pupil now: an absence from here on climbs the county's absence ladder.
+        ladder=settings_for(township=child.village.township).ladder,
+        stage=0,
     )
     services.complete_todos(case=case, kinds=[Todo.Kind.PLACEMENT], by=by, note=f"已入学：{label}")
+    # Placed before the ladder's end (the family brought the child): the
+    # steps left need no doing.
+    steps = {step["todo"] for step in enrolment_ladder}
+    services.complete_todos(case=case, kinds=steps, by=by, note=f"已入学安置（{label}），无需办理")
     return case

@@ -246,6 +246,11 @@ def test_placing_a_never_enrolled_child_enrols_them_and_moves_the_case_on(world,
     )
     case.refresh_from_db()
     assert (case.state, case.placement) == (S.RETURNED, Case.Placement.BY_AGE)
+    # placed at step 1: the steps left need no doing; a pupil now, absences
+    # climb the county's absence ladder
+    assert open_kinds(case) == {"xueji"}
+    assert case.todos.get(kind="village_visit").done_note.startswith("已入学安置")
+    assert (case.ladder, case.stage) == (settings_for(township=world.t1).ladder, 0)
     xueji = case.todos.get(kind="xueji")
     assert "补建" in xueji.title and xueji.school == world.s1
     assert xueji.due_on == case.returned_on + datetime.timedelta(days=3)
@@ -283,8 +288,28 @@ def test_the_case_ledger_shows_the_townships_sign_off(world, login):
     world.township_user.first_name = "汪文道"
     world.township_user.save()
     response = client.post(
-        reverse("cases:close_action", args=[case.pk, "confirm"]), {"note": "核实稳定就读"}
+        reverse("cases:confirm_close", args=[case.pk]), {"note": "核实稳定就读"}
     )
     assert response.status_code == 302
     page = client.get(reverse("reports:case_ledger")).content.decode()
     assert "已销号（乡镇确认）" in page and f"{today:%Y-%m-%d}" in page and "汪文道" in page
+
+
+def test_the_case_ledger_costs_the_same_queries_for_more_cases(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import services
+
+    client = login(world.county_user)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:case_ledger")).status_code == 200
+        return len(ctx)
+
+    services.open_case_by_hand(child=world.c_class, by=world.school_admin)
+    one = queries()
+    for child in (world.c_t2, world.c_cross, world.c_s1_other_class):
+        services.open_case_by_hand(child=child, by=world.county_user)
+    assert queries() == one
