@@ -97,7 +97,7 @@ def test_walk_through_the_whole_ladder(world, term):
     assert Todo.objects.get(case=case, kind="call").overdue_flagged_on == D(2026, 9, 30)
 
 
-def test_a_return_on_day_four_closes_the_ladder_and_strikes_off_after_verification(world, term):
+def test_a_return_on_day_four_stops_the_ladder_and_the_township_confirms_the_strike_off(world, term):
     child = world.c_class
     for day in LADDER_DAYS[:3]:
         roll_call(world, day, absent=[child])
