@@ -4,20 +4,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from students.selectors import settings_for
-
 from . import states
+from .ladder import enrolment
 from .models import Case, CaseEvent, Todo
 
 
 def open_case(*, child, origin, by=None, note="", lead=None, first_absent_on=None):
     """Open the child's case (one open case per child)."""
-    settings = settings_for(township=child.village.township)
     opened = states.open_cases(
         [
             states.NewCase(
                 child_id=child.pk,
-                ladder=settings.ladder,
+                ladder=enrolment.ladder_for(child),
                 lead_id=lead.pk if lead is not None else None,
                 first_absent_on=first_absent_on,
             )
@@ -28,6 +26,7 @@ def open_case(*, child, origin, by=None, note="", lead=None, first_absent_on=Non
     )
     if not opened:
         raise ValidationError("该学生已有进行中的个案。")
+    enrolment.start(opened)  # a 未入学 child: the first step's to-do
     return opened[0]
 
 
@@ -40,14 +39,19 @@ def complete_todo(*, todo, by, note=""):
     done = Todo.objects.filter(pk=todo.pk, done_at__isnull=True).update(
         done_at=timezone.now(), done_by=by, done_note=(note or "")[:300]
     )
+    if done:
+        enrolment.advance(todo.case)  # the 未入学 ladder climbs by what is done
     return bool(done)
 
 
 def complete_todos(*, case, kinds, by, note=""):
     """Mark the case's open to-dos of these kinds done; returns how many."""
-    return Todo.objects.filter(case=case, kind__in=kinds, done_at__isnull=True).update(
+    done = Todo.objects.filter(case=case, kind__in=kinds, done_at__isnull=True).update(
         done_at=timezone.now(), done_by=by, done_note=(note or "")[:300]
     )
+    if done:
+        enrolment.advance(case)  # the 未入学 ladder climbs by what is done
+    return done
 
 
 def _placement_problem(case, returned_on, placement):

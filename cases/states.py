@@ -36,14 +36,25 @@ TRANSITIONS = {
     "issue_notice": ({S.REPORTED}, S.NOTICE, "乡镇签发限期返校通知书"),
     "record_return": (OPEN_STATES | {S.DISPOSING}, S.RETURNED, "返校"),
     "relapse": ({S.RETURNED}, S.OPEN, "复学后再次无故缺课"),
-    "verify_return": ({S.RETURNED}, S.CLOSED, "复学核验通过，销号"),
+    # 004 四(四)1: the school proposes 销号 after the verification days, the
+    # township signs it off (cases/closing/); "verify_return" needs a proposal.
+    "verify_return": ({S.RETURNED}, S.CLOSED, "乡镇确认销号"),
     "start_disposition": (OPEN_STATES, S.DISPOSING, "启动处置"),
     "abandon_disposition": ({S.DISPOSING}, S.OPEN, "处置未批准，继续劝返"),
     "close_disposition": ({S.DISPOSING}, S.CLOSED, "处置完成，销号"),
     "close_other": (OPEN_STATES | {S.RETURNED, S.DISPOSING}, S.CLOSED, "结案"),
     "cancel": ({S.OPEN}, S.CLOSED, "缺勤已更正，撤销"),
     "reopen": ({S.CLOSED}, S.OPEN, "重新启动"),
+    "propose_close": ({S.RETURNED}, None, "学校申请销号"),
 }
+# A new episode forgets the last one's 销号 proposal and sign-off.
+_NEW_EPISODE = {"relapse", "reopen"}
+_CLOSE_FIELDS = (
+    "close_proposed_at",
+    "close_proposed_by",
+    "close_confirmed_at",
+    "close_confirmed_by",
+)
 
 # The child's 入学状态 when a case ends this way.
 ENDING_STATUS = {
@@ -104,6 +115,11 @@ def transition(case, action, *, by=None, note="", **changes):
         setattr(locked, name, value)
     if to_state is not None:
         locked.state = to_state
+    if action in _NEW_EPISODE:
+        for name in _CLOSE_FIELDS:
+            setattr(locked, name, None)
+    if action == "verify_return" and locked.close_proposed_at is None:
+        raise TransitionError("学校尚未申请销号：复学核验期满后由学校申请，乡镇确认。")
     if locked.state == S.CLOSED:
         locked.closed_on = locked.closed_on or timezone.localdate()
         if not locked.ending:
@@ -124,6 +140,7 @@ def transition(case, action, *, by=None, note="", **changes):
         by=by,
     )
     _follow_child_status(locked, action, by=by, note=note or label)
+    _follow_todos(locked, action)
     return locked
 
 
@@ -251,3 +268,12 @@ def _follow_child_status(case, action, *, by, note):
         target = Child.Status.ENROLLED
     if target and child.status != target:
         change_child_status(child=child, status=target, by=by, reason=f"个案#{case.pk}：{note}")
+
+
+def _follow_todos(case, action):
+    """The to-do a transition owes: after 复学 the school restores or rebuilds
+    the 学籍 within 3 days (004 四(四)1), whoever recorded the return."""
+    if action == "record_return":
+        from .closing.todos import create_xueji_todo
+
+        create_xueji_todo(case)

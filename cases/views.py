@@ -13,8 +13,11 @@ from students.models import Child
 from students.selectors import child_for_user
 
 from . import dispositions, notices, persuasion, selectors, services
+from .closing.views import case_panel_context as closing_context
 from .forms import ReturnForm
 from .models import Case
+from .placement.forms import PlacementForm
+from .placement.services import may_place
 
 
 @login_required
@@ -54,6 +57,11 @@ def case_detail(request, pk):
                     "placement_note": case.placement_note,
                 }
             ),
+            "never_enrolled": case.child.status == Child.Status.NOT_ENROLLED,
+            "placement_form": PlacementForm(case=case, user=request.user)
+            if may_place(request.user, case)
+            else None,
+            **closing_context(request.user, case),
             **persuasion.list_context(request.user, case),
             **notices.case_panel_context(request.user, case),
             **dispositions.case_panel_context(request.user, case),

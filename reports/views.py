@@ -115,6 +115,13 @@ def index(request):
         ]
         entries.append(
             {
+                "title": place.title("控辍保学总台账"),
+                "url": reverse("reports:case_ledger"),
+                "description": "一人一档、销号管理：每个个案的状态，销号日期和确认人取自乡镇确认。",
+            }
+        )
+        entries.append(
+            {
                 "title": ledgers.VILLAGE_ROSTER.title + "（分村）",
                 "url": reverse("reports:roster_villages"),
                 "description": ledgers.VILLAGE_ROSTER.description,

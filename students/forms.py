@@ -289,9 +289,15 @@ class JurisdictionSettingsForm(forms.ModelForm):
         help_text="按连续无故缺课的上学日数逐级劝返。",
     )
 
+    enrolment_ladder_preset = forms.ChoiceField(
+        label="未入学儿童劝学阶梯",
+        required=False,
+        help_text="未入学儿童：村入户、乡镇入户、限期入学通知、按年龄入学安置，上一步完成后生成下一步待办。",
+    )
+
     class Meta:
         model = JurisdictionSettings
-        fields = ["ladder_preset", *JurisdictionSettings.EDITABLE_FIELDS]
+        fields = ["ladder_preset", "enrolment_ladder_preset", *JurisdictionSettings.EDITABLE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,9 +309,21 @@ class JurisdictionSettingsForm(forms.ModelForm):
         for key, steps in self.presets.items():
             if current == [step["todo"] for step in steps]:
                 self.fields["ladder_preset"].initial = key
+        enrolment = ladder_presets(enrolment=True)
+        self.enrolment_presets = {key: steps for key, _, steps, _ in enrolment}
+        self.fields["enrolment_ladder_preset"].choices = [
+            (k, label) for k, label, _, _ in enrolment
+        ]
+        current = [step.get("todo") for step in self.instance.enrolment_ladder or []]
+        for key, steps in self.enrolment_presets.items():
+            if current == [step["todo"] for step in steps]:
+                self.fields["enrolment_ladder_preset"].initial = key
 
     def save(self, commit=True):
         self.instance.ladder = [
             dict(step) for step in self.presets[self.cleaned_data["ladder_preset"]]
         ]
+        chosen = self.cleaned_data.get("enrolment_ladder_preset")
+        if chosen:  # not chosen: the current one stays
+            self.instance.enrolment_ladder = [dict(s) for s in self.enrolment_presets[chosen]]
         return super().save(commit=commit)

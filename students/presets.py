@@ -56,8 +56,13 @@ def forget_ladder_presets(**kwargs):
     cache.delete(LADDER_CACHE_KEY)
 
 
-def ladder_presets():
-    """[(key, label, steps, is_default)] of the ladder presets, in order.
+# The ladders of never-enrolled children (未入学): presets whose key starts so.
+ENROLMENT_PREFIX = "enrol"
+
+
+def ladder_presets(*, enrolment=False):
+    """[(key, label, steps, is_default)] of the absence ladder presets (or,
+    with `enrolment`, of the 未入学 ladders), in order.
 
     From the database; the shipped fixture only when the table is empty (a
     test database flushed after a transactional test).
@@ -66,7 +71,7 @@ def ladder_presets():
     if rows is None:
         rows = _ladder_presets()
         cache.set(LADDER_CACHE_KEY, rows, LADDER_CACHE_SECONDS)
-    return rows
+    return [r for r in rows if r[0].startswith(ENROLMENT_PREFIX) == enrolment]
 
 
 def _ladder_presets():
@@ -89,3 +94,16 @@ def default_ladder_steps():
     presets = ladder_presets()
     steps = next((steps for _, _, steps, default in presets if default), presets[0][2])
     return [dict(step) for step in steps]
+
+
+def default_enrolment_ladder_steps():
+    """A copy of the first 未入学 ladder preset's steps (village visit →
+    township visit → 限期入学通知 → placement by age)."""
+    presets = ladder_presets(enrolment=True)
+    if not presets:  # a database from before the preset: the shipped file
+        presets = [
+            (r["key"], r["label"], r["steps"], False)
+            for r in fixture_rows(LADDER_FIXTURE, "students.ladderpreset")
+            if r["key"].startswith(ENROLMENT_PREFIX)
+        ]
+    return [dict(step) for step in presets[0][2]]

@@ -14,6 +14,8 @@ from . import idcard
 from .audit.services import Action, record_access
 from .models import Child, JurisdictionSettings
 
+# Statuses only a case may carry (cases/states.py keeps them in step).
+CASE_STATUSES = frozenset({Child.Status.SUSPECTED_DROPOUT, Child.Status.DROPOUT})
 STALE_CHILD = "该学生信息已被他人修改，请刷新后再保存。"
 STALE_HOUSEHOLD = "该家庭户信息已被他人修改，请刷新后再保存。"
 
@@ -57,6 +59,13 @@ def save_child(*, child, by, reason="", version=None):
         if stored.status != child.status:
             raise ValidationError({"status": "入学状态须通过“变更状态”填写原因后修改。"})
     else:
+        if child.status in CASE_STATUSES:
+            # No 疑似辍学 / 辍学 without a case: set it with 变更状态 (it opens one).
+            raise ValidationError(
+                {
+                    "status": "新增学生不能直接登记为疑似辍学或辍学：请先保存，再在“变更状态”中登记（同时建立个案）。"
+                }
+            )
         child.status_changed_at = timezone.now()
     return _save_with_history(child, by=by, reason=reason)
 

@@ -5,7 +5,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
 from common.web import apply_errors
@@ -171,35 +170,6 @@ def child_form(request, pk=None):
     return render(
         request, "students/child_form.html", {"form": form, "child": child if pk else None}
     )
-
-
-@login_required
-@require_POST
-def child_change_status(request, pk):
-    child = _get_child_for_user(request.user, pk)
-    if not access(request.user).may_edit_child(child):
-        raise Http404("无权修改该学生。")
-    form = StatusChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_child_status(
-                child=child,
-                status=form.cleaned_data["status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as e:
-            for msg in e.messages:
-                messages.error(request, msg)
-        else:
-            messages.success(
-                request, f"已将 {child.name} 的状态改为“{child.get_status_display()}”。"
-            )
-    else:
-        for errors in form.errors.values():
-            for msg in errors:
-                messages.error(request, msg)
-    return redirect(child)
 
 
 @login_required

@@ -22,7 +22,9 @@ from students.services import change_status_of_many
 
 from .. import dispositions, ladder, states
 from ..calendar import calendar_around
+from ..closing import todos as closing_todos
 from ..models import Absence, Case, ClassRollCall, DailyScan, ReturnNotice, Todo
+from . import enrolment
 
 S = Case.State
 SYSTEM_NOTE = "系统每日扫描"
@@ -395,10 +397,11 @@ def _verify_returns(children, calendar, on, township_settings, result):
 
 
 def verification_complete(case, *, on, attended, result):
-    """The returned child attended the verification days by `on`: 销号."""
-    note = f"返校后到校{attended}个上学日，核验通过（{SYSTEM_NOTE}）"
-    if _try(case, "verify_return", ending=Case.Ending.RETURNED, closed_on=on, note=note):
-        result.closed += 1
+    """The returned child attended the verification days by `on`. 004 四(四)1:
+    销号 is a person's: the school proposes, the township signs off
+    (cases/closing/); the scan only says it is time."""
+    note = f"返校后已到校{attended}个上学日"
+    result.todos_created += closing_todos.create_propose_todo(case, on=on, note=note)
 
 
 def _cases_from_confirmed_leads(county):
@@ -415,7 +418,8 @@ def _cases_from_confirmed_leads(county):
         lead.child_id: states.NewCase(
             child_id=lead.child_id,
             lead_id=lead.pk,
-            ladder=settings_for(township=lead.child.village.township).ladder,
+            # 未入学: the enrolment ladder (cases/ladder/enrolment.py).
+            ladder=enrolment.ladder_for(lead.child),
         )
         for lead in leads
     }
@@ -425,6 +429,7 @@ def _cases_from_confirmed_leads(county):
         key="open-lead",
         note=lambda c: f"四查三比对线索核实属实：{c.lead.get_kind_display()}（{c.lead.reason}）",
     )
+    enrolment.start(opened)  # the first step's to-do (a 未入学 child)
     return len(opened)
 
 

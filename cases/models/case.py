@@ -47,6 +47,7 @@ class Case(models.Model):
         OTHER_GRADE = "other_grade", "调整年级"
         VOCATIONAL = "vocational", "中职学校"
         SEPARATE_CLASS = "separate_class", "单独编班/辅导后编入"
+        BY_AGE = "by_age", "未入学儿童按年龄编入年级班级"
 
     child = models.ForeignKey(Child, models.PROTECT, related_name="cases", verbose_name="学生")
     origin = models.CharField("建档原因", max_length=10, choices=Origin.choices)
@@ -64,6 +65,26 @@ class Case(models.Model):
     placement_note = models.CharField("安置说明", max_length=200, blank=True)
     ending = models.CharField("结案方式", max_length=20, choices=Ending.choices, blank=True)
     closed_on = models.DateField("销号日期", null=True, blank=True)
+    # 004 四(四)1: 销号 is proposed by the school after the verification days
+    # and signed off by the township (cases/closing/); written via states.py.
+    close_proposed_at = models.DateTimeField("学校申请销号时间", null=True, blank=True)
+    close_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="申请销号人",
+    )
+    close_confirmed_at = models.DateTimeField("乡镇确认销号时间", null=True, blank=True)
+    close_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认销号人",
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -155,6 +176,11 @@ class Todo(models.Model):
         HOME_TEACHING = "home_teaching", "送教上门"
         FOLLOW_UP = "follow_up", "每月联合劝返"
         REVIEW = "review", "复查（休学/缓学）"
+        XUEJI = "xueji", "恢复或补建学籍"
+        PROPOSE_CLOSE = "propose_close", "学校申请销号"
+        CONFIRM_CLOSE = "confirm_close", "乡镇确认销号"
+        TOWNSHIP_VISIT = "township_visit", "乡镇入户劝学"
+        PLACEMENT = "placement", "入学安置"
 
     Role = Membership.Role
 

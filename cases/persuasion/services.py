@@ -48,6 +48,8 @@ HOME_VISIT_ANSWERS = {
     Role.SCHOOL_ADMIN: {Kind.LEADER_VISIT, Kind.SCHOOL_VISIT, Kind.CALL},
     # 村（社区）书记、网格员 (004 村社协助).
     Role.VILLAGE: {Kind.VILLAGE_VISIT},
+    # 乡镇 officials visit a never-enrolled child's home (DOMAIN §4; 未入学 ladder).
+    Role.TOWNSHIP: {Kind.TOWNSHIP_VISIT},
 }
 PHOTO_METHODS = {Method.HOME_VISIT, Method.JOINT_VISIT}
 

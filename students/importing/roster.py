@@ -7,7 +7,7 @@ from .. import idcard
 from ..jurisdiction import access
 from ..models import Child, Household, School, Village, VillageGroup
 from ..pinyin import pinyin_keys
-from ..services import next_versions
+from ..services import CASE_STATUSES, next_versions
 from .columns import (
     PROGRESS_EVERY,
     ROSTER_COLUMNS,
@@ -19,6 +19,12 @@ from .columns import (
     parse_grade_class,
     parse_poverty,
     parse_special,
+)
+
+# No 疑似辍学 / 辍学 without a case: a sheet neither sets nor clears them.
+CASE_STATUS_REFUSAL = (
+    "“疑似辍学”“辍学”随个案登记和撤销，导入不能设置或改掉："
+    "请在学生页面“变更状态”中登记（同时建立或撤销个案），此列保持原状态"
 )
 
 
@@ -182,7 +188,12 @@ class RosterPlanner:
             values["village"] = village
         values.update(special or {})
         changed = []
+        status_before = child.status
         copy_values(child, values, changed)
+        if "status" in changed and {status_before, child.status} & CASE_STATUSES:
+            # No 疑似辍学 / 辍学 without a case (cases/status/): not from a sheet.
+            add_error(plan, n, self.header("status"), CASE_STATUS_REFUSAL)
+            return
         if school is not None:
             child.school = school  # the same row: cached for clean(), no query
         if child.household_id != household.pk or child.household_id is None:

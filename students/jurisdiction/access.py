@@ -11,12 +11,14 @@ from .rules import (
     AUDIT_ROLES,
     BELOW_TODO,
     CALENDAR_ROLES,
+    CLOSE_CONFIRM_ROLES,
     EDIT_ROLES,
     ENDING_ROLES,
     JUVENILE_CASE_ROLES,
     NOTHING,
     NOTICE_PAGE_ROLES,
     OWN_TODO,
+    PLACEMENT_ROLES,
     REACH_CHILD,
     REACH_COUNTY,
     REACH_LEAD,
@@ -28,6 +30,7 @@ from .rules import (
     ROSTER_ROLES,
     SESSION_ROLES,
     TERM_CHECK_ROLES,
+    XUEJI_ROLES,
     Role,
     covers,
 )
@@ -346,6 +349,21 @@ class Access:
 
     def may_file_report(self, case):
         return case.child.school_id is not None and self.reaches_as(case.child, REPORT_ROLES)
+
+    def may_record_xueji(self, case):
+        """Restore or rebuild the 学籍 after 复学, and propose 销号: the school."""
+        return case.child.school_id is not None and self.reaches_as(case.child, XUEJI_ROLES)
+
+    def may_propose_close(self, case):
+        return self.may_record_xueji(case)
+
+    def may_confirm_close(self, case):
+        """Sign off 销号: the township office of the child's township."""
+        return self.reaches_as(case.child, CLOSE_CONFIRM_ROLES)
+
+    def may_place_child(self, case):
+        """Place a never-enrolled child at a school (the township, or the school)."""
+        return self.reaches_as(case.child, PLACEMENT_ROLES)
 
     def may_act_for_township(self, township_id):
         """Issue, serve and follow a notice: the township office itself."""

@@ -47,6 +47,11 @@ CALENDAR_ROLES = frozenset({Role.COUNTY, Role.SCHOOL_ADMIN})
 RUN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
 # Read the access log: the system administrator (all), the county (its own).
 AUDIT_ROLES = frozenset({Role.COUNTY, Role.SYSADMIN})
+# 004 四(四)1: the school restores the 学籍 and proposes 销号, the township
+# signs it off; the township places a never-enrolled child with the school.
+XUEJI_ROLES = REPORT_ROLES
+CLOSE_CONFIRM_ROLES = frozenset({Role.TOWNSHIP, Role.SYSADMIN})
+PLACEMENT_ROLES = frozenset({Role.TOWNSHIP, Role.SCHOOL_ADMIN, Role.SYSADMIN})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,

@@ -18,6 +18,13 @@ def default_ladder():
     return default_ladder_steps()
 
 
+def default_enrolment_ladder():
+    """The 未入学 ladder preset's steps (fixtures/ladder_presets.json)."""
+    from ..presets import default_enrolment_ladder_steps
+
+    return default_enrolment_ladder_steps()
+
+
 class JurisdictionSettings(models.Model):
     """The values a county chooses (DOMAIN §9); a township may override them.
 
@@ -85,6 +92,12 @@ class JurisdictionSettings(models.Model):
         help_text="学生离开义务教育（毕业、死亡或超过义务教育年龄）满此年数后，系统删除其照片、"
         "附件、电话、住址、家庭状况和残疾详情；姓名、身份证号和个案结果保留在台账中。",
     )
+
+    # DOMAIN §4: a never-enrolled child (未入学) has no teacher to phone: the
+    # village and the township visit, the township orders enrolment, the
+    # catchment school places the child by age (002). Steps as in `ladder`;
+    # each step's to-do is created when the one before it is done.
+    enrolment_ladder = models.JSONField("未入学儿童劝学阶梯", default=default_enrolment_ladder)
 
     history = HistoricalRecords(verbose_name="辖区设置 历史")
 

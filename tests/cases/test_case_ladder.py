@@ -8,11 +8,15 @@ calendar days with a holiday week inside, and escalation must not count it.
 
 import datetime
 import json
+from unittest import mock
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.calendar import calendar_around
+from cases.closing import services as closing
 from cases.ladder.scan import run_daily_checks
 from cases.models import Absence, Case, CaseEvent, ClassRollCall, Term, Todo
 from students.models import Child
@@ -94,7 +98,7 @@ def test_walk_through_the_whole_ladder(world, term):
     assert Todo.objects.get(case=case, kind="call").overdue_flagged_on == D(2026, 9, 30)
 
 
-def test_a_return_on_day_four_closes_the_ladder_and_strikes_off_after_verification(world, term):
+def test_a_return_on_day_four_stops_the_ladder_and_the_township_confirms_the_strike_off(world, term):
     child = world.c_class
     for day in LADDER_DAYS[:3]:
         roll_call(world, day, absent=[child])
@@ -115,8 +119,36 @@ def test_a_return_on_day_four_closes_the_ladder_and_strikes_off_after_verificati
         scan(world, day)
     case.refresh_from_db()
     assert case.state == Case.State.RETURNED  # 4 school days attended; the setting asks 5
+    # 004 四(四)1: the school restores the 学籍 within 3 days of the return
+    xueji = case.todos.get(kind="xueji")
+    assert (xueji.role, xueji.school, xueji.due_on) == ("school_admin", world.s1, D(2026, 10, 12))
+    with pytest.raises(ValidationError, match="尚未满核验"):
+        closing.propose_close(case=case, by=world.school_admin)
     roll_call(world, AFTER[2])
-    assert scan(world, AFTER[2])["closed"] == 1
+    result = scan(world, AFTER[2])
+    # 销号 is a person's: the scan no longer strikes the case off by itself
+    assert result["closed"] == 0
+    case.refresh_from_db()
+    assert case.state == Case.State.RETURNED
+    propose = case.todos.get(kind="propose_close")
+    assert (propose.role, propose.school, propose.done_at) == ("school_admin", world.s1, None)
+    assert scan(world, AFTER[2])["todos_created"] == 0  # once
+    with pytest.raises(ValidationError, match="学籍尚未恢复"):
+        closing.propose_close(case=case, by=world.school_admin)
+    closing.record_xueji(case=case, by=world.school_admin, note="已恢复学籍")
+    with pytest.raises(PermissionDenied):
+        closing.propose_close(case=case, by=world.village_user)
+    closing.propose_close(case=case, by=world.school_admin, note="按时到校")
+    case.refresh_from_db()
+    assert case.state == Case.State.RETURNED and case.close_proposed_by == world.school_admin
+    confirm = case.todos.get(kind="confirm_close")
+    assert (confirm.role, confirm.township, confirm.done_at) == ("township", world.t1, None)
+    with pytest.raises(PermissionDenied):
+        closing.confirm_close(case=case, by=world.school_admin)
+    # The township signs off on the day after (the scans below are as of
+    # later days: a case closed after the day scanned is left alone).
+    with mock.patch("django.utils.timezone.localdate", return_value=AFTER[2]):
+        closing.confirm_close(case=case, by=world.township_user, note="核实稳定就读")
     case.refresh_from_db()
     child.refresh_from_db()
     assert (case.state, case.ending, case.closed_on) == (
@@ -124,7 +156,13 @@ def test_a_return_on_day_four_closes_the_ladder_and_strikes_off_after_verificati
         Case.Ending.RETURNED,
         AFTER[2],
     )
+    assert case.close_confirmed_by == world.township_user and case.close_confirmed_at
     assert child.status == Child.Status.ENROLLED
+    assert list(case.events.filter(by__isnull=False).values_list("action", flat=True))[-3:] == [
+        "xueji",
+        "propose_close",
+        "verify_return",
+    ]
 
     # the child stops again: the same case reopens
     roll_call(world, AFTER[3], absent=[child])

@@ -156,11 +156,13 @@ def test_since_ends_exactly_where_daily_runs_would_have(world):
     assert state() == expected
 
     # What it did: the long absence reached the report, the short one came
-    # back, was verified over five school days and struck off.
+    # back, was verified over five school days and waits for the school to
+    # propose 销号 (a person's act, 004 四(四)1).
     cases = {c.child.name: c for c in Case.objects.select_related("child")}
     assert (cases["王小明"].stage, cases["王小明"].returned_on) == (4, AFTER[0])
-    assert (cases["同学0"].state, cases["同学0"].ending) == (Case.State.CLOSED, "returned")
-    assert daily["returned"] == 2 and daily["closed"] == 2
+    assert cases["同学0"].state == Case.State.RETURNED
+    assert Todo.objects.filter(case=cases["同学0"], kind=Todo.Kind.PROPOSE_CLOSE).count() == 1
+    assert daily["returned"] == 2 and daily["closed"] == 0
 
     # The same days once more (a second catch-up, a clerk by hand): nothing new.
     out = StringIO()
@@ -180,8 +182,11 @@ def test_past_days_run_twice_at_once_write_everything_once(world):
     at_once(lambda: catchup.run_days(since=FIRST, until=LAST, county=world.county))
     once = state()
     cases = {c.child.name: c for c in Case.objects.select_related("child")}
-    assert Case.objects.count() == 2 and cases["同学0"].state == Case.State.CLOSED
-    assert Todo.objects.filter(case=cases["王小明"]).count() == 4
+    assert Case.objects.count() == 2 and cases["同学0"].state == Case.State.RETURNED
+    assert Todo.objects.filter(case=cases["同学0"], kind=Todo.Kind.PROPOSE_CLOSE).count() == 1
+    # the ladder's four, the 学籍 to-do of the return (004 四(四)1) and the
+    # school's 销号 proposal after the verification days, each once
+    assert Todo.objects.filter(case=cases["王小明"]).count() == 6
     assert CaseEvent.objects.filter(action="record_return").count() == 2
     catchup.run_days(since=FIRST, until=LAST, county=world.county)
     assert state() == once
@@ -257,7 +262,7 @@ def test_two_catch_ups_at_once_write_everything_once(world, limit):
     assert sum(r.returned for r in runs) == 2
     assert DailyScan.objects.count() == 6
     assert Case.objects.count() == 2
-    assert Todo.objects.filter(case__child=world.c_class).count() == 4
+    assert Todo.objects.filter(case__child=world.c_class).count() == 5  # with the 学籍 to-do
     assert CaseEvent.objects.filter(action="record_return").count() == 2
     assert world.c_class.history.filter(status="suspected_dropout").count() == 1
 

@@ -141,7 +141,7 @@ def test_transition_refuses_a_state_given_as_a_change(world):
     case = services.open_case_by_hand(child=world.c_class, by=world.county_user)
     with pytest.raises(TypeError):
         states.transition(case, "escalate", state=Case.State.CLOSED)
-    with pytest.raises(states.TransitionError, match="个案当前为“劝返中”，不能“复学核验通过"):
+    with pytest.raises(states.TransitionError, match="个案当前为“劝返中”，不能“乡镇确认销号"):
         states.check(case, "verify_return")
 
 

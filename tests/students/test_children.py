@@ -70,7 +70,7 @@ def test_juvenile_case_tag_hidden_from_village_and_teacher(world, login):
 
 def test_status_change_needs_reason_and_is_kept_in_history(world, login):
     client = login(world.village_user)
-    url = reverse("child_change_status", args=[world.c_class.pk])
+    url = reverse("cases:child_status", args=[world.c_class.pk])
     client.post(url, {"status": "suspected_dropout", "reason": ""})
     world.c_class.refresh_from_db()
     assert world.c_class.status == Child.Status.ENROLLED

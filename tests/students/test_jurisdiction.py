@@ -68,7 +68,7 @@ def test_url_guessing_edit_and_status_are_404(world, login, role):
     outsider = world.c_other_county
     assert client.get(reverse("child_edit", args=[outsider.pk])).status_code == 404
     resp = client.post(
-        reverse("child_change_status", args=[outsider.pk]), {"status": "dropout", "reason": "x"}
+        reverse("cases:child_status", args=[outsider.pk]), {"status": "dropout", "reason": "x"}
     )
     assert resp.status_code == 404
     outsider.refresh_from_db()

@@ -31,7 +31,7 @@ def test_the_fixtures_live_in_the_project_root_fixture_dir():
 
 
 def test_the_presets_are_in_the_database_after_migrate(db):
-    assert list(LadderPreset.objects.values_list("key", flat=True)) == ["004", "001"]
+    assert list(LadderPreset.objects.values_list("key", flat=True)) == ["004", "001", "enrol-002"]
     default = LadderPreset.objects.get(is_default=True)
     assert default.key == "004" and [s["day"] for s in default.steps] == [1, 3, 3, 5]
     assert [s["day"] for s in LadderPreset.objects.get(key="001").steps] == [1, 2, 3, 5, 10, 15]
