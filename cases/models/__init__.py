@@ -2,8 +2,9 @@ from .attendance import Absence, ClassRollCall
 from .calendar import CalendarDay, Term, TermStartCheck
 from .case import Case, CaseEvent, Todo
 from .dispositions import Disposition, EvidencePreset, HomeTeachingSession
-from .notices import DropoutReport, NoticeCounter, ReturnNotice
+from .notices import DropoutReport, NoticeCounter, ReportRecipient, ReturnNotice
 from .persuasion import Attachment, Participant, PersuasionRecord
+from .steps import StepOverride
 
 __all__ = [
     "Absence",
@@ -19,7 +20,9 @@ __all__ = [
     "NoticeCounter",
     "Participant",
     "PersuasionRecord",
+    "ReportRecipient",
     "ReturnNotice",
+    "StepOverride",
     "Term",
     "TermStartCheck",
     "Todo",

@@ -47,6 +47,10 @@ CALENDAR_ROLES = frozenset({Role.COUNTY, Role.SCHOOL_ADMIN})
 RUN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
 # Read the access log: the system administrator (all), the county (its own).
 AUDIT_ROLES = frozenset({Role.COUNTY, Role.SYSADMIN})
+# Take a ladder step early with a written reason (提前处置): the township
+# office where the child lives, nobody else (issue 10: "an explicit override
+# by the township").
+OVERRIDE_ROLES = frozenset({Role.TOWNSHIP})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,
