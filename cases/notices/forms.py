@@ -48,6 +48,7 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(
         label="理由",
         max_length=1000,
+        error_messages={"required": "请写明提前处置的理由（如学生已离开本地、存在安全隐患等）。"},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="例如：学生已随父母离开本地；存在安全隐患，须立即介入。",
     )

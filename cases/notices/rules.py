@@ -96,7 +96,8 @@ def _ladder_step(case, todo, what):
     reasons = []
     if case.stage < index:
         reasons.append(
-            f"升级阶梯尚未到“{_kind_label(todo)}”这一步：须连续无故缺课{step['day']}个上学日"
+            f"升级阶梯尚未到“{step.get('action') or _kind_label(todo)}”这一步："
+            f"须连续无故缺课{step['day']}个上学日"
             f"（目前{case.streak}个上学日），不能{what}。"
         )
     visits = persuasion_kinds()
