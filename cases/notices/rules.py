@@ -16,9 +16,19 @@ the case's first absence) answers its to-do kind, by the same table that
 completes to-dos (cases/persuasion/services.py: answered_kinds()).
 """
 
+from django.db.models import Exists, OuterRef
+
 from students.jurisdiction import Role, access, preload_access
 
-from ..models import Disposition, PersuasionRecord, ReturnNotice, StepOverride, Todo
+from ..models import (
+    Case,
+    Disposition,
+    DropoutReport,
+    PersuasionRecord,
+    ReturnNotice,
+    StepOverride,
+    Todo,
+)
 from ..persuasion.services import answered_kinds
 
 REPORT = StepOverride.Action.REPORT
@@ -76,13 +86,35 @@ def kinds_on_record(case, records=None):
     return kinds
 
 
-def has_report(case):
-    return _episode(case.reports.all(), case, "filed_on").exists()
-
-
 def override_of(case, action):
     """The township's written override of `action` for this episode, or None."""
     return _episode(case.overrides.filter(action=action), case, "at__date").first()
+
+
+def facts(case):
+    """What the notice rules read about a case, in one query: a report of
+    this episode, a disposition ① / ⑤ under way, the overridden actions."""
+    reports = _episode(DropoutReport.objects.filter(case=OuterRef("pk")), case, "filed_on")
+    resume = Disposition.objects.filter(
+        case=OuterRef("pk"), kind__in=RESUME_DISPOSITIONS, state__in=ACTIVE_DISPOSITION_STATES
+    )
+    overrides = {
+        f"override_{a}": Exists(
+            _episode(StepOverride.objects.filter(case=OuterRef("pk"), action=a), case, "at__date")
+        )
+        for a in StepOverride.Action.values
+    }
+    row = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(has_report=Exists(reports), resume=Exists(resume), **overrides)
+        .values("has_report", "resume", *overrides)
+        .first()
+    ) or {}
+    return {
+        "has_report": bool(row.get("has_report")),
+        "resume": bool(row.get("resume")),
+        "overridden": {a for a in StepOverride.Action.values if row.get(f"override_{a}")},
+    }
 
 
 def _ladder_step(case, todo, what):
@@ -114,19 +146,13 @@ def _ladder_step(case, todo, what):
     return reasons
 
 
-def _resume_disposition(case):
-    return case.dispositions.filter(
-        kind__in=RESUME_DISPOSITIONS, state__in=ACTIVE_DISPOSITION_STATES
-    ).exists()
-
-
-def _notice_reasons(case, kind):
+def _notice_reasons(case, kind, known):
     if kind == NoticeKind.RETURN:
-        if has_report(case):
+        if known["has_report"]:
             return []
         return ["学校尚未报送辍学情况报告单：《限期返校通知书》须在报告单之后签发。"]
     if kind == NoticeKind.RESUME:
-        if has_report(case) or _resume_disposition(case):
+        if known["has_report"] or known["resume"]:
             return []
         return [
             "《限期复学通知书》须在学校报送辍学情况报告单之后，或在“办理毕业（结业）证”"
@@ -150,10 +176,11 @@ def _legal_reasons(case, notice, on):
     return []
 
 
-def unmet_preconditions(case, action, kind=None, *, notice=None, on=None):
+def unmet_preconditions(case, action, kind=None, *, notice=None, on=None, known=None):
     """Chinese reasons why `action` ("report", "notice" with a notice `kind`,
     "legal" for `notice` on day `on`) may not be taken on `case` now; [] when
-    it may, or when the township recorded an override for it.
+    it may, or when the township recorded an override for it. `known`: the
+    case's facts() when the caller asks about several actions at once.
 
     Who may act is students.jurisdiction's; whether the case's state allows
     it is cases/states.py's.
@@ -161,22 +188,26 @@ def unmet_preconditions(case, action, kind=None, *, notice=None, on=None):
     if action == REPORT:
         reasons = _ladder_step(case, Todo.Kind.REPORT, "报送辍学情况报告单")
     elif action == NOTICE:
-        reasons = _notice_reasons(case, kind or NoticeKind.RETURN)
+        known = known or facts(case)
+        reasons = _notice_reasons(case, kind or NoticeKind.RETURN, known)
     elif action == LEGAL:
         reasons = _legal_reasons(case, notice, on)
     else:
         raise ValueError(f"unknown action {action!r}")
-    if reasons and override_of(case, action) is not None:
+    if not reasons:
         return []
-    return reasons
+    if known is not None:
+        return [] if action in known["overridden"] else reasons
+    return [] if override_of(case, action) is not None else reasons
 
 
-def offered_notice_kinds(case):
+def offered_notice_kinds(case, known=None):
     """The notice kinds that belong on this case's page: 返校 always, 复学
     once a report or a disposition ① / ⑤ makes it possible, 入学 where the
     case's ladder has a notice step."""
+    known = known or facts(case)
     kinds = [NoticeKind.RETURN]
-    if has_report(case) or _resume_disposition(case):
+    if known["has_report"] or known["resume"]:
         kinds.append(NoticeKind.RESUME)
     if any(step.get("todo") == Todo.Kind.NOTICE for step in case.ladder or []):
         kinds.append(NoticeKind.ENROL)

@@ -134,11 +134,12 @@ def notice_options(user, case):
     if not access(user).may_act_for_township(case.child.village.township_id):
         return []
     open_states = {S.OPEN, S.REPORTED}
+    known = rules.facts(case)
     options = []
-    for kind in rules.offered_notice_kinds(case):
+    for kind in rules.offered_notice_kinds(case, known):
         allowed = open_states | ({S.NOTICE, S.DISPOSING} if kind == "resume" else set())
         if case.state in allowed:
-            reasons = rules.unmet_preconditions(case, rules.NOTICE, kind)
+            reasons = rules.unmet_preconditions(case, rules.NOTICE, kind, known=known)
             options.append((kind, ReturnNotice.Kind(kind).label, reasons))
     return options
 

@@ -193,8 +193,7 @@ def test_the_case_page_panel_offers_the_next_step_to_the_right_office(
     from django.template.loader import render_to_string
 
     def panel(user, case):
-        # + the rules' reads (cases/notices/rules.py): records, reports, overrides
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(6):
             return render_to_string(
                 "cases/notices/_case_panel.html",
                 {"case": case, **notices.case_panel_context(user, case)},
