@@ -22,7 +22,9 @@ from .models import (
     NoticeCounter,
     Participant,
     PersuasionRecord,
+    ReportRecipient,
     ReturnNotice,
+    StepOverride,
     Term,
     TermStartCheck,
     Todo,
@@ -127,8 +129,28 @@ class DropoutReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReturnNotice)
 class ReturnNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["number_label", "case", "issued_on", "return_deadline", "served_on", "outcome"]
-    list_filter = ["township", "year", "outcome"]
+    list_display = [
+        "number_label",
+        "kind",
+        "case",
+        "issued_on",
+        "return_deadline",
+        "served_on",
+        "outcome",
+    ]
+    list_filter = ["township", "year", "kind", "outcome"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(ReportRecipient)
+class ReportRecipientAdmin(ReadOnlyAdmin):
+    list_display = ["report", "office", "name", "county", "township"]
+    raw_id_fields = ["report"]
+
+
+@admin.register(StepOverride)
+class StepOverrideAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["case", "action", "by", "at"]
     raw_id_fields = ["case"]
 
 

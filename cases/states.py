@@ -33,7 +33,9 @@ TRANSITIONS = {
     "open": (set(), S.OPEN, "建档"),
     "escalate": (OPEN_STATES, None, "升级"),
     "file_report": ({S.OPEN}, S.REPORTED, "学校报送辍学情况报告单"),
-    "issue_notice": ({S.REPORTED}, S.NOTICE, "乡镇签发限期返校通知书"),
+    # From OPEN only where cases/notices/rules.py allows it (限期入学, or the
+    # township's written override); otherwise after the report.
+    "issue_notice": ({S.OPEN, S.REPORTED}, S.NOTICE, "乡镇签发限期返校通知书"),
     "record_return": (OPEN_STATES | {S.DISPOSING}, S.RETURNED, "返校"),
     "relapse": ({S.RETURNED}, S.OPEN, "复学后再次无故缺课"),
     # 004 四(四)1: the school proposes 销号 after the verification days, the

@@ -305,6 +305,13 @@ class JurisdictionSettingsForm(forms.ModelForm):
         presets = ladder_presets()
         self.presets = {key: steps for key, _, steps, _ in presets}
         self.fields["ladder_preset"].choices = [(key, label) for key, label, _, _ in presets]
+        if self.instance.township_id is None:
+            # The 机关代字 is the township's own (its notices' 发文字号).
+            del self.fields["document_prefix"]
+        else:
+            self.fields["document_prefix"].widget.attrs["placeholder"] = (
+                JurisdictionSettings.default_document_prefix(self.instance.township.name)
+            )
         current = [step.get("todo") for step in self.instance.ladder or []]
         for key, steps in self.presets.items():
             if current == [step["todo"] for step in steps]:

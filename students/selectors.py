@@ -36,6 +36,15 @@ def settings_for(*, township=None, county=None):
     return row or JurisdictionSettings(county=county)
 
 
+def document_prefix_for(township):
+    """The 机关代字 of a township's documents (GB/T 9704 发文字号): its own
+    setting, else the default from its name."""
+    own = settings_for(township=township)
+    if own.township_id == township.pk and own.document_prefix:
+        return own.document_prefix
+    return JurisdictionSettings.default_document_prefix(township.name)
+
+
 def settings_groups(*, county=None, township=None, path="village__township"):
     """[(Q, settings)] that put every row under exactly one settings row.
 

@@ -197,7 +197,7 @@ def test_county_edits_its_settings_and_a_township_overrides_them(world, login):
     client.post(url, {"block": f"county-{world.county.pk}", **form})
     row = JurisdictionSettings.objects.get(county=world.county, township=None)
     assert (row.dropout_days, row.entry_cutoff_month) == (15, 12)
-    assert [step["day"] for step in row.ladder] == [1, 2, 3, 5, 10, 15]  # the 001 ladder
+    assert [step["day"] for step in row.ladder] == [1, 2, 3, 5, 7]  # the 001 ladder
     assert row.history.latest().history_user == world.county_user
 
     client = login(world.township_user)

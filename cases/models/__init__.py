@@ -2,9 +2,10 @@ from .attendance import Absence, ClassRollCall
 from .calendar import CalendarDay, Term, TermStartCheck
 from .case import Case, CaseEvent, Todo
 from .dispositions import Disposition, EvidencePreset, HomeTeachingSession
-from .notices import DropoutReport, NoticeCounter, ReturnNotice
+from .notices import DropoutReport, NoticeCounter, ReportRecipient, ReturnNotice
 from .persuasion import Attachment, Participant, PersuasionRecord
 from .scan import DailyScan
+from .steps import StepOverride
 
 __all__ = [
     "Absence",
@@ -21,7 +22,9 @@ __all__ = [
     "NoticeCounter",
     "Participant",
     "PersuasionRecord",
+    "ReportRecipient",
     "ReturnNotice",
+    "StepOverride",
     "Term",
     "TermStartCheck",
     "Todo",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from students.models import School, Township
+from students.models import County, JurisdictionSettings, School, Township
 
 from .case import Case
 
@@ -30,6 +30,45 @@ class DropoutReport(models.Model):
         return f"{self.case.child} 报告单 {self.filed_on}"
 
 
+class ReportRecipient(models.Model):
+    """One office a report is addressed to (001 附件1 三(四): 教育局（教育股）,
+    县人民政府教育督导室 and the township; 004: the township): its inbox.
+
+    A township's copy names the township; a county-level copy (the bureau,
+    the 督导室) names only the county, and the county's users see it.
+    """
+
+    class Office(models.TextChoices):
+        TOWNSHIP = "township", "乡镇人民政府"
+        BUREAU = "bureau", "县教育局（教育股）"
+        INSPECTORATE = "inspectorate", "县人民政府教育督导室"
+
+    report = models.ForeignKey(
+        DropoutReport, models.CASCADE, related_name="addressees", verbose_name="报告单"
+    )
+    office = models.CharField("接收单位", max_length=20, choices=Office.choices)
+    name = models.CharField("单位名称", max_length=100)
+    county = models.ForeignKey(County, models.PROTECT, verbose_name="县（区）")
+    township = models.ForeignKey(
+        Township, models.PROTECT, null=True, blank=True, verbose_name="乡镇"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报告单接收单位"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "office"], name="report_recipient_unique"),
+            models.CheckConstraint(
+                condition=Q(office="township", township__isnull=False)
+                | ~Q(office="township") & Q(township__isnull=True),
+                name="report_recipient_township_only_for_township",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class NoticeCounter(models.Model):
     """The last notice number a township used in a year (locked when issuing)."""
 
@@ -48,7 +87,16 @@ class NoticeCounter(models.Model):
 
 
 class ReturnNotice(models.Model):
-    """《限期返校通知书》: from the township to the guardian."""
+    """《限期返校通知书》 and its siblings: from the township to the guardian.
+
+    One numbered series per township and year for every kind (发文字号,
+    GB/T 9704: 机关代字〔年份〕序号).
+    """
+
+    class Kind(models.TextChoices):
+        RETURN = "return", "限期返校通知书"
+        RESUME = "resume", "限期复学通知书"
+        ENROL = "enrol", "限期入学通知书"
 
     class Outcome(models.TextChoices):
         RETURNED = "returned", "已按期返校"
@@ -58,6 +106,10 @@ class ReturnNotice(models.Model):
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="notices", verbose_name="个案")
     township = models.ForeignKey(Township, models.PROTECT, verbose_name="签发乡镇")
+    kind = models.CharField("通知书", max_length=10, choices=Kind.choices, default=Kind.RETURN)
+    # The township's 机关代字 when the notice was issued: a later change of the
+    # setting never renumbers an issued document.
+    prefix = models.CharField("机关代字", max_length=20, blank=True)
     year = models.PositiveSmallIntegerField("年份")
     number = models.PositiveIntegerField("编号")
     issued_on = models.DateField("签发日期")
@@ -96,4 +148,10 @@ class ReturnNotice(models.Model):
 
     @property
     def number_label(self):
-        return f"{self.township.name}〔{self.year}〕第{self.number}号"
+        """发文字号 (GB/T 9704): 机关代字〔年份〕序号, no 第, no leading zeros."""
+        prefix = self.prefix or JurisdictionSettings.default_document_prefix(self.township.name)
+        return f"{prefix}〔{self.year}〕{self.number}号"
+
+    @property
+    def title(self):
+        return f"《{self.get_kind_display()}》"

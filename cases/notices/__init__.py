@@ -12,6 +12,9 @@ models are in cases/models/notices.py (re-exported by models.py). This module
 re-exports the names other modules and the tests use.
 """
 
+from . import rules
+from .overrides import override_step
+from .rules import unmet_preconditions
 from .selectors import (
     case_panel_context,
     default_guardian,
@@ -52,10 +55,13 @@ __all__ = [
     "notice_status",
     "notices_for_user",
     "notices_of_case",
+    "override_step",
     "record_outcome",
     "record_service",
     "reported_cases_for_user",
     "reports_of_case",
+    "rules",
     "township_of",
+    "unmet_preconditions",
     "with_status",
 ]

@@ -5,7 +5,7 @@ from django import forms
 from common.uploads import MAX_UPLOAD_LABEL
 from common.web import IMAGE_ACCEPT
 
-from ..models import DropoutReport, ReturnNotice
+from ..models import DropoutReport, ReturnNotice, StepOverride
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -19,8 +19,39 @@ class ReportForm(forms.ModelForm):
 
 
 class IssueForm(forms.Form):
+    kind = forms.ChoiceField(label="通知书", choices=ReturnNotice.Kind.choices, required=False)
     guardian_name = forms.CharField(label="监护人", max_length=50)
     issued_on = forms.DateField(label="签发日期", widget=DATE)
+    override_reason = forms.CharField(
+        label="提前签发理由",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="前置步骤尚未完成而必须提前签发时（如学生已离开本地、存在安全隐患），"
+        "由乡镇控辍办写明理由；理由记入个案和台账。",
+    )
+
+    def __init__(self, *args, kinds=None, may_override=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            labels = dict(ReturnNotice.Kind.choices)
+            self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
+        if not may_override:
+            del self.fields["override_reason"]
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or ReturnNotice.Kind.RETURN
+
+
+class OverrideForm(forms.Form):
+    action = forms.ChoiceField(label="提前办理事项", choices=StepOverride.Action.choices)
+    reason = forms.CharField(
+        label="理由",
+        max_length=1000,
+        error_messages={"required": "请写明提前处置的理由（如学生已离开本地、存在安全隐患等）。"},
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="例如：学生已随父母离开本地；存在安全隐患，须立即介入。",
+    )
 
 
 class ServiceForm(forms.Form):

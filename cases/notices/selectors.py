@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from students.jurisdiction import access
 
-from ..models import Case, DropoutReport, ReturnNotice, Todo
+from ..models import Case, DropoutReport, ReportRecipient, ReturnNotice, StepOverride, Todo
 from ..selectors import cases_for_user
 
 S = Case.State
@@ -115,25 +115,101 @@ def with_status(notices, *, today=None):
     return rows
 
 
+def report_blockers(user, case):
+    """(may_file, reasons) for the report page and panel: may the user file
+    now, and if the case's preconditions stop it, why."""
+    from . import rules
+
+    if case.state != S.OPEN or not access(user).may_file_report(case):
+        return False, []
+    reasons = rules.unmet_preconditions(case, rules.REPORT)
+    return not reasons, reasons
+
+
+def notice_options(user, case):
+    """[(kind, label, reasons)] the township office may issue on this case
+    (reasons: why not yet); [] for anyone else."""
+    from . import rules
+
+    if not access(user).may_act_for_township(case.child.village.township_id):
+        return []
+    open_states = {S.OPEN, S.REPORTED}
+    known = rules.facts(case)
+    options = []
+    for kind in rules.offered_notice_kinds(case, known):
+        allowed = open_states | ({S.NOTICE, S.DISPOSING} if kind == "resume" else set())
+        if case.state in allowed:
+            reasons = rules.unmet_preconditions(case, rules.NOTICE, kind, known=known)
+            options.append((kind, ReturnNotice.Kind(kind).label, reasons))
+    return options
+
+
 def case_panel_context(user, case):
     """What templates/cases/notices/_case_panel.html needs besides `case`."""
+    may_file, report_reasons = report_blockers(user, case)
+    options = notice_options(user, case)
     return {
         "reports": reports_of_case(case),
         "notices": with_status(notices_of_case(case)),
-        "may_file_report": case.state == S.OPEN and access(user).may_file_report(case),
-        "may_issue_notice": case.state == S.REPORTED
-        and access(user).may_act_for_township(case.child.village.township_id),
+        "may_file_report": may_file,
+        "report_reasons": report_reasons,
+        "notice_options": options,
+        "may_issue_notice": any(not reasons for _, _, reasons in options),
+        "overrides": overrides_of_case(case),
+        "may_override": case.is_open
+        and access(user).may_override_steps(case.child.village.township_id),
     }
 
 
+def recipient_offices(case):
+    """The offices the case's report goes to, from its ladder's report step
+    (`recipients`: 001 names 教育局（教育股）, 督导室 and the township; by
+    default the township), as ReportRecipient fields."""
+    step = next((s for s in case.ladder or [] if s.get("todo") == Todo.Kind.REPORT), {})
+    codes = step.get("recipients") or [ReportRecipient.Office.TOWNSHIP]
+    township = township_of(case)
+    county = township.county
+    names = {
+        ReportRecipient.Office.TOWNSHIP: f"{township.name}人民政府",
+        ReportRecipient.Office.BUREAU: f"{county.name}教育局（教育股）",
+        ReportRecipient.Office.INSPECTORATE: f"{county.name}人民政府教育督导室",
+    }
+    return [
+        {
+            "office": code,
+            "name": names[code],
+            "county": county,
+            "township": township if code == ReportRecipient.Office.TOWNSHIP else None,
+        }
+        for code in dict.fromkeys(codes)
+        if code in names
+    ]
+
+
 def default_recipients(case):
-    return f"{township_of(case).name}人民政府"
+    return "、".join(o["name"] for o in recipient_offices(case))
+
+
+def addressed_reports_for_user(user):
+    """Reports addressed to the user's offices (a township's inbox; the
+    county's 教育局 and 督导室 inboxes), newest first."""
+    return (
+        ReportRecipient.objects.filter(access(user).addressed_to())
+        .select_related("report__case__child__village", "report__school")
+        .order_by("-report__filed_on", "-pk")
+    )
+
+
+def overrides_of_case(case):
+    return StepOverride.objects.filter(case=case).select_related("by").order_by("-at", "-pk")
 
 
 def default_summary(case):
     """The 001 附件3 sentence, from what the case knows."""
     child = case.child
-    count = case.persuasions.count()
+    from .rules import records_of_episode
+
+    count = records_of_episode(case).count()
     first = case.first_absent_on
     since = f"自{first.year}年{first.month}月{first.day}日起" if first else ""
     where = f"{child.school.name}{child.class_label}" if child.school_id else ""

@@ -15,14 +15,28 @@ from django.utils import timezone
 
 from common.uploads import check_upload, renamed_upload
 from students.jurisdiction import Role
-from students.selectors import settings_for
+from students.selectors import document_prefix_for, settings_for
 
 from .. import ladder, services, states
 from ..calendar import calendar_around
-from ..models import Case, CaseEvent, DropoutReport, NoticeCounter, ReturnNotice, Todo
+from ..models import (
+    Case,
+    CaseEvent,
+    DropoutReport,
+    NoticeCounter,
+    ReportRecipient,
+    ReturnNotice,
+    Todo,
+)
+from . import rules
+from .overrides import override_step
+from .selectors import recipient_offices
 
 S = Case.State
 Outcome = ReturnNotice.Outcome
+NoticeKind = ReturnNotice.Kind
+# What the guardian is ordered to do, by notice kind.
+ORDER = {NoticeKind.RETURN: "返校", NoticeKind.RESUME: "复学", NoticeKind.ENROL: "入学"}
 
 # DOMAIN §9 / NATIONAL §7: what a township's notice rests on. Frozen onto each
 # notice when it is issued, so a later change of wording never alters one.
@@ -80,12 +94,17 @@ def _save_todo(todo):
 
 @transaction.atomic
 def file_report(*, case, by, recipients, receiver="", receiver_contact="", summary, filed_on=None):
-    """The school files its 辍学情况报告单: the case goes to the township."""
+    """The school files its 辍学情况报告单: the case goes to the township
+    (and, under 001's ladder, to the county's 教育局 and 督导室 too)."""
     filed_on = filed_on or timezone.localdate()
     _not_future(filed_on, "filed_on", "报送时间")
+    states.check(case, "file_report")
     child = case.child
     if not child.school_id:
         raise ValidationError("该学生没有就读学校，报告单须由学校报送。")
+    reasons = rules.unmet_preconditions(case, rules.REPORT)
+    if reasons:
+        raise ValidationError(reasons)
     case = states.transition(
         case,
         "file_report",
@@ -104,6 +123,9 @@ def file_report(*, case, by, recipients, receiver="", receiver_contact="", summa
     )
     report.full_clean(exclude=["case", "school", "filed_by"])
     report.save()
+    ReportRecipient.objects.bulk_create(
+        [ReportRecipient(report=report, **office) for office in recipient_offices(case)]
+    )
     services.complete_todos(
         case=case, kinds=[Todo.Kind.REPORT], by=by, note=f"已报送（{filed_on:%Y-%m-%d}）"
     )
@@ -154,16 +176,36 @@ def _next_number(township, year):
     return counter.last_number
 
 
+def _check_state_for(case, kind):
+    """返校 and 入学 move the case to NOTICE; a 复学 notice may also go to a
+    case in disposition (① / ⑤) or already under notice."""
+    if kind == NoticeKind.RESUME and case.state in states.OPEN_STATES | {S.DISPOSING}:
+        return
+    states.check(case, "issue_notice")
+
+
 @transaction.atomic
-def issue_return_notice(*, case, by, guardian_name, issued_on=None):
-    """The township issues a 《限期返校通知书》 for a reported case."""
+def issue_return_notice(
+    *, case, by, guardian_name, kind=NoticeKind.RETURN, override_reason="", issued_on=None
+):
+    """The township issues a numbered notice: 《限期返校通知书》 (kind
+    `return`, after the school's report), 《限期复学通知书》 (`resume`) or
+    《限期入学通知书》 (`enrol`); preconditions in rules.py. With an
+    `override_reason` a township office issues it early (a StepOverride)."""
     issued_on = issued_on or timezone.localdate()
     _not_future(issued_on, "issued_on", "签发日期")
+    if kind not in NoticeKind.values:
+        raise ValidationError({"kind": "请选择通知书种类。"})
     # The authoritative check is the transition's, under the case's lock.
-    states.check(case, "issue_notice")
+    _check_state_for(case, kind)
     guardian_name = (guardian_name or "").strip()
     if not guardian_name:
         raise ValidationError({"guardian_name": "请填写监护人姓名。"})
+    reasons = rules.unmet_preconditions(case, rules.NOTICE, kind)
+    if reasons and (override_reason or "").strip():
+        override_step(case=case, action=rules.NOTICE, reason=override_reason, by=by)
+    elif reasons:
+        raise ValidationError(reasons)
     last_report = case.reports.order_by("-filed_on").values_list("filed_on", flat=True).first()
     if last_report and issued_on < last_report:
         raise ValidationError(
@@ -171,41 +213,51 @@ def issue_return_notice(*, case, by, guardian_name, issued_on=None):
         )
     child = case.child
     township = child.village.township
-    rules = settings_for(township=township)
+    values = settings_for(township=township)
     deadline = _school_day_after(
         county_id=township.county_id,
         school=child.school,
         day=issued_on,
-        count=rules.notice_return_days,
-        what="限期返校日期",
+        count=values.notice_return_days,
+        what=f"限期{ORDER[kind]}日期",
     )
     service_due = _school_day_after(
         county_id=township.county_id, day=issued_on, count=1, what="送达期限"
     )
-    legal_basis = LEGAL_BASIS + (f"\n{FINE_CLAUSE}" if rules.notice_fine_clause else "")
+    legal_basis = LEGAL_BASIS + (f"\n{FINE_CLAUSE}" if values.notice_fine_clause else "")
 
     number = _next_number(township, issued_on.year)
     notice = ReturnNotice(
         case=case,
         township=township,
+        kind=kind,
+        prefix=document_prefix_for(township),
         year=issued_on.year,
         number=number,
         issued_on=issued_on,
         return_deadline=deadline,
         guardian_name=guardian_name,
         legal_basis=legal_basis,
-        fine_clause=rules.notice_fine_clause,
+        fine_clause=values.notice_fine_clause,
         issued_by=by,
     )
     notice.full_clean(exclude=["case", "township", "issued_by"], validate_unique=False)
     notice.save()
-    states.transition(
-        case,
-        "issue_notice",
-        by=by,
-        note=f"签发《限期返校通知书》{notice.number_label}，"
-        f"责令监护人{guardian_name}于{deadline:%Y-%m-%d}前送学生返校",
+    note = (
+        f"签发{notice.title}{notice.number_label}，"
+        f"责令监护人{guardian_name}于{deadline:%Y-%m-%d}前送学生{ORDER[kind]}"
     )
+    if states.may(case, "issue_notice"):
+        states.transition(case, "issue_notice", by=by, note=note)
+    else:  # a 复学 notice in a disposition: the state stays
+        CaseEvent.objects.create(
+            case=case,
+            action="issue_notice",
+            from_state=case.state,
+            to_state=case.state,
+            note=note,
+            by=by,
+        )
     services.complete_todos(
         case=case, kinds=[Todo.Kind.NOTICE], by=by, note=f"已签发{notice.number_label}"
     )
@@ -224,7 +276,7 @@ def issue_return_notice(*, case, by, guardian_name, issued_on=None):
             case,
             key=f"deadline-{notice.pk}",
             kind=Todo.Kind.RETURN_DEADLINE,
-            title=f"{notice.number_label}限期返校到期：核实是否返校，登记结果",
+            title=f"{notice.number_label}限期{ORDER[kind]}到期：核实是否{ORDER[kind]}，登记结果",
             role=Role.TOWNSHIP,
             due_on=deadline,
         )
@@ -325,6 +377,10 @@ def record_outcome(*, notice, by, outcome, outcome_on=None, note=""):
         )
     if outcome == Outcome.REFUSED and not locked.served_on:
         raise ValidationError({"outcome": "通知书尚未送达，不能认定拒不送学；请先登记送达。"})
+    if outcome == Outcome.REFUSED:
+        reasons = rules.unmet_preconditions(locked.case, rules.LEGAL, notice=locked, on=outcome_on)
+        if reasons:
+            raise ValidationError({"outcome": reasons})
     if outcome == Outcome.OTHER and not note:
         raise ValidationError({"outcome_note": "选择“其他”时请说明情况。"})
 

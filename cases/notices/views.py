@@ -18,10 +18,10 @@ from common.web import apply_errors, file_response
 from students.audit.services import Action, record_access
 from students.jurisdiction import access
 
-from ..models import Case, ReturnNotice
+from ..models import ReturnNotice
 from ..selectors import case_or_404
-from . import selectors, services
-from .forms import IssueForm, OutcomeForm, ReportForm, ServiceForm
+from . import overrides, rules, selectors, services
+from .forms import IssueForm, OutcomeForm, OverrideForm, ReportForm, ServiceForm
 
 
 def _get_notice(user, pk):
@@ -36,7 +36,7 @@ def report_file(request, pk):
     """/cases/<pk>/report/: the school's report — read by everyone who sees
     the case, filed by the school's administrators while the case is open."""
     case = case_or_404(request.user, pk)
-    may_file = case.state == Case.State.OPEN and access(request.user).may_file_report(case)
+    may_file, reasons = selectors.report_blockers(request.user, case)
     form = None
     if request.method == "POST":
         if not access(request.user).may_file_report(case):
@@ -65,7 +65,8 @@ def report_file(request, pk):
             "case": case,
             "form": form,
             "reports": selectors.reports_of_case(case),
-            "persuasion_count": case.persuasions.count(),
+            "persuasion_count": rules.records_of_episode(case).count(),
+            "reasons": reasons,
         },
     )
 
@@ -85,6 +86,7 @@ def notice_list(request):
         "cases/notices/list.html",
         {
             "reported": selectors.reported_cases_for_user(request.user)[:200],
+            "addressed": selectors.addressed_reports_for_user(request.user)[:100],
             "issued": selectors.with_status(issued[:200], today=today),
             "show": show,
             "today": today,
@@ -95,10 +97,17 @@ def notice_list(request):
 @login_required
 def notice_issue(request, pk):
     case = case_or_404(request.user, pk)
-    if not access(request.user).may_act_for_township(selectors.township_of(case).pk):
-        raise Http404("《限期返校通知书》由学生居住地乡镇控辍办签发。")
+    township = selectors.township_of(case)
+    if not access(request.user).may_act_for_township(township.pk):
+        raise Http404("限期通知书由学生居住地乡镇控辍办签发。")
+    options = selectors.notice_options(request.user, case)
+    kinds = [kind for kind, _, _ in options] or [ReturnNotice.Kind.RETURN]
+    form_kwargs = {
+        "kinds": kinds,
+        "may_override": access(request.user).may_override_steps(township.pk),
+    }
     if request.method == "POST":
-        form = IssueForm(request.POST)
+        form = IssueForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
                 notice = services.issue_return_notice(
@@ -112,16 +121,50 @@ def notice_issue(request, pk):
                 )
                 return redirect("cases:notice_detail", notice.pk)
     else:
+        kind = request.GET.get("kind")
         form = IssueForm(
             initial={
+                "kind": kind if kind in kinds else kinds[0],
                 "guardian_name": selectors.default_guardian(case.child),
                 "issued_on": timezone.localdate(),
-            }
+            },
+            **form_kwargs,
         )
     return render(
         request,
         "cases/notices/issue.html",
-        {"case": case, "form": form, "reports": selectors.reports_of_case(case)},
+        {
+            "case": case,
+            "form": form,
+            "reports": selectors.reports_of_case(case),
+            "options": options,
+        },
+    )
+
+
+@login_required
+def step_override(request, pk):
+    """/cases/<pk>/override/: the township decides, with a reason, to take a
+    step before its preconditions are on record (提前处置)."""
+    case = case_or_404(request.user, pk)
+    if not access(request.user).may_override_steps(selectors.township_of(case).pk):
+        raise Http404("提前处置由学生居住地乡镇控辍办决定。")
+    if request.method == "POST":
+        form = OverrideForm(request.POST)
+        if form.is_valid():
+            try:
+                overrides.override_step(case=case, by=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                apply_errors(form, e)
+            else:
+                messages.success(request, "已记录提前处置决定及理由。")
+                return redirect(case)
+    else:
+        form = OverrideForm(initial={"action": request.GET.get("action", "notice")})
+    return render(
+        request,
+        "cases/notices/override.html",
+        {"case": case, "form": form, "overrides": selectors.overrides_of_case(case)},
     )
 
 

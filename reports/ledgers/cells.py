@@ -3,6 +3,7 @@ plain values every row is read from."""
 
 from dataclasses import dataclass
 
+from cases.models import StepOverride
 from students.idcard import mask_id_number, mask_phone
 from students.jurisdiction import access
 from students.models import Child
@@ -100,6 +101,19 @@ def _class_label(r):
     return f"{GRADE_LABELS[r['grade']]}{r['class_name']}"
 
 
+OVERRIDE_LABELS = dict(StepOverride.Action.choices)
+
+
+def _remark(r):
+    """备注: the term-start note, or the township's 提前处置 with its reason."""
+    if r.get("term_note"):
+        return r["term_note"]
+    if r.get("override_action"):
+        action = OVERRIDE_LABELS.get(r["override_action"], r["override_action"])
+        return f"乡镇提前处置（{action}）：{r['override_reason']}"
+    return ""
+
+
 def _common(r, viewer):
     return {
         "乡镇": r["village__township__name"],
@@ -123,7 +137,7 @@ def _common(r, viewer):
         "状态变更时间": r["status_changed_at"],
         "村民小组": r["household__group__name"] or "",
         "是否有辍学风险": "是" if r["has_dropout_risk"] else "否",
-        "备注": r.get("term_note", ""),
+        "备注": _remark(r),
     }
 
 

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from cases.models import StepOverride
 from students import counting
 from students.jurisdiction import access
 from students.models import (
@@ -142,7 +143,23 @@ class Selection:
 
     def values(self):
         fields = [*FIELDS, "term_note"] if self.ledger is TERM_ABSENT else FIELDS
+        if self.ledger.slug in CHILD_LEDGERS:
+            fields = [*fields, "override_action", "override_reason"]
         return self.queryset.values(*fields)
+
+
+def _with_overrides(qs):
+    """The township's latest 提前处置 on the child's open case (备注), in the
+    same query: a subquery per column, no query per row."""
+    latest = (
+        StepOverride.objects.filter(case__child=OuterRef("pk"))
+        .exclude(case__state="closed")
+        .order_by("-at", "-pk")
+    )
+    return qs.annotate(
+        override_action=Subquery(latest.values("action")[:1]),
+        override_reason=Subquery(latest.values("reason")[:1]),
+    )
 
 
 def _ordered(qs):
@@ -166,7 +183,7 @@ def select_child_ledger(user, slug, params, *, on=None):
         qs = f.filter_queryset(qs)
     return Selection(
         ledger=ledger,
-        queryset=_ordered(qs),
+        queryset=_ordered(_with_overrides(qs)),
         place=user_place(user).narrowed(**f.chosen),
         filterset=f,
     )

@@ -14,5 +14,12 @@ nothing outside this module changes. Unmasked looks go through
 `Access.reveal()`, which checks and records in one step (the audit hook).
 """
 
-from .access import SYSTEM, Access, SystemActor, access, memberships  # noqa: F401
+from .access import (  # noqa: F401
+    SYSTEM,
+    Access,
+    SystemActor,
+    access,
+    memberships,
+    preload_access,
+)
 from .rules import Role  # noqa: F401

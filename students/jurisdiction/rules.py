@@ -52,6 +52,10 @@ AUDIT_ROLES = frozenset({Role.COUNTY, Role.SYSADMIN})
 XUEJI_ROLES = REPORT_ROLES
 CLOSE_CONFIRM_ROLES = frozenset({Role.TOWNSHIP, Role.SYSADMIN})
 PLACEMENT_ROLES = frozenset({Role.TOWNSHIP, Role.SCHOOL_ADMIN, Role.SYSADMIN})
+# Take a ladder step early with a written reason (提前处置): the township
+# office where the child lives, nobody else (issue 10: "an explicit override
+# by the township").
+OVERRIDE_ROLES = frozenset({Role.TOWNSHIP})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,

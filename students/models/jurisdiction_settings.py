@@ -81,6 +81,15 @@ class JurisdictionSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text="学期第几个上学日结束后，系统为全县运行一次四查三比对（开学后核查）。",
     )
+    # GB/T 9704 发文字号 of the township's notices: 机关代字〔年份〕序号. A
+    # township setting; empty: default_document_prefix() of its name.
+    document_prefix = models.CharField(
+        "机关代字",
+        max_length=20,
+        blank=True,
+        help_text="乡镇通知书发文字号的机关代字，如“蛟府教”（蛟府教〔2026〕12号）。"
+        "留空时取乡镇名称首字加“府教”。",
+    )
 
     # PIPL Arts. 6, 19 (NATIONAL §9): keep it no longer than necessary. No
     # document behind this app states a period, so 3 years is our default.
@@ -117,6 +126,7 @@ class JurisdictionSettings(models.Model):
         "handover_school_days",
         "review_notice_days",
         "term_check_days",
+        "document_prefix",
     ]
 
     class Meta:
@@ -156,11 +166,23 @@ class JurisdictionSettings(models.Model):
     def __str__(self):
         return f"{self.township or self.county} 设置"
 
+    @staticmethod
+    def default_document_prefix(township_name):
+        """The 机关代字 a township's notices carry until it sets its own: the
+        first character of its name + 府教 (蛟潭镇 → 蛟府教, the form of
+        004's 蛟府教〔2026〕12号: 蛟潭镇人民政府, education)."""
+        return f"{(township_name or '乡')[:1]}府教"
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
         if self.township_id and self.township.county_id != self.county_id:
             raise ValidationError({"township": "乡镇不属于所选县（区）。"})
+        self.document_prefix = (self.document_prefix or "").strip()
+        if any(ch in self.document_prefix for ch in "〔〕[]()（）第号0123456789 "):
+            raise ValidationError(
+                {"document_prefix": "机关代字只填代字本身（如“蛟府教”），不含年份、序号和括号。"}
+            )
         if self.dropout_days < self.suspected_dropout_days:
             raise ValidationError({"dropout_days": "辍学认定天数不能少于疑似辍学认定天数。"})
         try:

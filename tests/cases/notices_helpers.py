@@ -1,8 +1,12 @@
-"""Builders shared by the notice tests: a reported case, an issued notice."""
+"""Builders shared by the notice tests: a case whose ladder reached its
+report step with the visits on record, a reported case, an issued notice."""
 
 import datetime
+import uuid
 
-from cases import notices
+from django.contrib.auth import get_user_model
+
+from cases import notices, persuasion, states
 from cases.models import Case, Todo
 from students.models import Child, Membership
 
@@ -30,8 +34,63 @@ def child_in(village, school, name):
     )
 
 
+def member(role, **place):
+    """A user of `role` at `place` (school= / village=): the world's own
+    when there is one, else a new one."""
+    m = Membership.objects.filter(role=role, **place).select_related("user").first()
+    if m is not None:
+        return m.user
+    key = "-".join(f"{k}{v.pk}" for k, v in place.items())
+    user = get_user_model().objects.create_user(username=f"{role}-{key}", password="x")
+    Membership.objects.create(user=user, role=role, **place)
+    return user
+
+
+def persuade(case, by, method, sides, *, at=None):
+    """One 劝学记录 by `by`: `sides` are (name, side) of the participants."""
+    return persuasion.record_persuasion(
+        case=load(case),
+        by=by,
+        client_token=uuid.uuid4(),
+        at=at,
+        method=method,
+        participants=[{"name": n, "side": side, "role": ""} for n, side in sides],
+        process="讲明义务教育法定责任",
+        outcome="refused",
+    )[0]
+
+
+def reach_step(case, todo):
+    """The case's ladder raised to its step `todo` (states.escalate)."""
+    case = load(case)
+    index = next(i for i, s in enumerate(case.ladder, start=1) if s["todo"] == todo)
+    states.escalate([case.pk], index)
+    return load(case)
+
+
+def ready_to_report(case):
+    """004 四(二) / 001 附件1: the ladder at its report step, and the school's
+    and the village's persuasion on record — a home visit by the school (the
+    call, the school's and the leader's visits) and a joint visit the village
+    records (the village's and the joint visits)."""
+    child = load(case).child
+    persuade(
+        case,
+        member(Role.SCHOOL_ADMIN, school=child.school),
+        "home_visit",
+        [("班主任甲", "school"), ("德育主任乙", "school")],
+    )
+    persuade(
+        case,
+        member(Role.VILLAGE, village=child.village),
+        "joint_visit",
+        [("班主任甲", "school"), ("村支书丙", "village")],
+    )
+    return reach_step(case, Todo.Kind.REPORT)
+
+
 def reported(child, by, *, filed_on=FRIDAY):
-    case = open_case_for(child)
+    case = ready_to_report(open_case_for(child))
     add_todo(case, Kind.REPORT, Role.SCHOOL_ADMIN)
     notices.file_report(
         case=load(case),

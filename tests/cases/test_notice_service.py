@@ -11,7 +11,16 @@ from django.utils import timezone
 from cases import notices
 from cases.models import Case, CaseEvent, ReturnNotice, Todo
 
-from .notices_helpers import FRIDAY, Kind, Role, child_in, issue, load, reported
+from .notices_helpers import (
+    FRIDAY,
+    Kind,
+    Role,
+    child_in,
+    issue,
+    load,
+    ready_to_report,
+    reported,
+)
 from .persuasion_helpers import open_case_for, png
 
 # --- service and outcome --------------------------------------------------------
@@ -174,7 +183,7 @@ def test_the_notices_page_runs_a_fixed_number_of_queries(
         issue(c, world.township_user)
     with django_assert_max_num_queries(8):
         html = client.get(reverse("cases:notice_list"), {"show": "all"}).content.decode()
-    assert html.count("甲镇〔2025〕第") == 4
+    assert html.count("甲府教〔2025〕") == 4
     assert html.count("签发通知书</a>") == 2
 
 
@@ -192,7 +201,12 @@ def test_the_case_page_panel_offers_the_next_step_to_the_right_office(
 
     case = load(open_case_for(world.c_class))
     report_url = reverse("cases:report_file", args=[case.pk])
-    assert "报送辍学情况报告单" in panel(world.school_admin, case)
+    # day 0, nothing on record: the school sees the step, disabled, and why
+    html = panel(world.school_admin, case)
+    assert '<button type="button" disabled>报送辍学情况报告单</button>' in html
+    assert "升级阶梯尚未到" in html and report_url not in html
+    case = ready_to_report(case)
+    assert report_url in panel(world.school_admin, case)
     assert report_url not in panel(world.teacher, case)
 
     notices.file_report(
@@ -205,7 +219,7 @@ def test_the_case_page_panel_offers_the_next_step_to_the_right_office(
 
     notice = issue(case, world.township_user)
     html = panel(world.teacher, load(case))
-    assert "甲镇〔2025〕第1号" in html and "限期已过，未登记结果" in html
+    assert "甲府教〔2025〕1号" in html and "限期已过，未登记结果" in html
     assert reverse("cases:notice_detail", args=[notice.pk]) in html
 
 
@@ -238,7 +252,7 @@ def test_a_township_clerk_issues_and_serves_a_notice_on_a_phone(
     phone.get_by_role("button", name="签发").click()
 
     year = timezone.localdate().year
-    phone.get_by_role("heading", name=f"甲镇〔{year}〕第1号").wait_for()
+    phone.get_by_role("heading", name=f"甲府教〔{year}〕1号").wait_for()
     assert phone.get_by_text("待送达").is_visible()
     assert fits()
 

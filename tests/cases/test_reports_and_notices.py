@@ -15,19 +15,29 @@ from cases import notices, states
 from cases.models import Case, CaseEvent, DropoutReport, NoticeCounter, ReturnNotice, Todo
 from students.models import JurisdictionSettings
 
-from .notices_helpers import FRIDAY, Kind, Role, child_in, issue, load, reported
+from .notices_helpers import (
+    FRIDAY,
+    Kind,
+    Role,
+    child_in,
+    issue,
+    load,
+    ready_to_report,
+    reported,
+)
 from .persuasion_helpers import add_todo, open_case_for
 
 # --- the school's report ------------------------------------------------------
 
 
 def test_school_admin_files_the_report_notice_todo_counts_school_days_over_a_weekend(world, login):
-    case = open_case_for(world.c_class)
+    case = ready_to_report(open_case_for(world.c_class))
     add_todo(case, Kind.REPORT, Role.SCHOOL_ADMIN)
     client = login(world.school_admin)
     page = client.get(reverse("cases:report_file", args=[case.pk])).content.decode()
     assert "甲镇人民政府" in page and "王小明" in page  # prefilled recipients and summary
-    assert "还没有劝学记录" in page
+    # the prefilled sentence counts the real persuasion records (two)
+    assert "经学校和村（社区）工作人员2次劝学未果" in page
 
     response = client.post(
         reverse("cases:report_file", args=[case.pk]),
@@ -75,7 +85,7 @@ def test_a_report_is_refused_from_a_wrong_state_and_without_a_school(world):
 
 
 def test_a_report_without_a_summary_leaves_the_case_open(world):
-    case = load(open_case_for(world.c_class))
+    case = ready_to_report(open_case_for(world.c_class))
     with pytest.raises(ValidationError):
         notices.file_report(case=case, by=world.school_admin, recipients="甲镇", summary=" ")
     assert load(case).state == Case.State.OPEN
@@ -106,17 +116,17 @@ def test_numbers_run_per_township_and_year_without_gaps(world):
     cases = [reported(c, world.school_admin) for c in t1_children]
     issued = [issue(c, world.township_user) for c in cases[:3]]
     assert [n.number for n in issued] == [1, 2, 3]
-    assert issued[0].number_label == "甲镇〔2025〕第1号"
+    assert issued[0].number_label == "甲府教〔2025〕1号"
     assert {n.year for n in issued} == {2025}
 
     # another township counts on its own
     t2_case = reported(world.c_t2, world.sysadmin)
     other = issue(t2_case, world.sysadmin)
-    assert (other.township, other.number, other.number_label) == (world.t2, 1, "乙乡〔2025〕第1号")
+    assert (other.township, other.number, other.number_label) == (world.t2, 1, "乙府教〔2025〕1号")
 
     # a new year starts again at 1
     last = issue(cases[3], world.township_user, on=datetime.date(2026, 1, 5))
-    assert (last.year, last.number, last.number_label) == (2026, 1, "甲镇〔2026〕第1号")
+    assert (last.year, last.number, last.number_label) == (2026, 1, "甲府教〔2026〕1号")
     assert NoticeCounter.objects.get(township=world.t1, year=2025).last_number == 3
 
 
@@ -148,7 +158,7 @@ def test_issuing_sets_deadline_legal_basis_and_todos(world):
     )
     assert (deadline.key, deadline.due_on) == (f"deadline-{notice.pk}", notice.return_deadline)
     event = CaseEvent.objects.get(case=case, action="issue_notice")
-    assert "甲镇〔2025〕第1号" in event.note and event.by == world.township_user
+    assert "甲府教〔2025〕1号" in event.note and event.by == world.township_user
 
 
 def test_the_fine_clause_only_where_the_settings_allow_it(world):
@@ -159,7 +169,7 @@ def test_the_fine_clause_only_where_the_settings_allow_it(world):
 
 def test_a_notice_is_refused_from_a_wrong_state(world):
     open_case = load(open_case_for(world.c_class))
-    with pytest.raises(states.TransitionError, match="不能“乡镇签发限期返校通知书”"):
+    with pytest.raises(ValidationError, match="学校尚未报送辍学情况报告单"):
         issue(open_case, world.township_user)
     case = reported(world.c_s1_other_class, world.school_admin)
     issue(case, world.township_user)

@@ -34,7 +34,8 @@ def test_the_presets_are_in_the_database_after_migrate(db):
     assert list(LadderPreset.objects.values_list("key", flat=True)) == ["004", "001", "enrol-002"]
     default = LadderPreset.objects.get(is_default=True)
     assert default.key == "004" and [s["day"] for s in default.steps] == [1, 3, 3, 5]
-    assert [s["day"] for s in LadderPreset.objects.get(key="001").steps] == [1, 2, 3, 5, 10, 15]
+    # 001: the school's one-week escalation (附件1, §四(二)6; DOMAIN §4: day 7)
+    assert [s["day"] for s in LadderPreset.objects.get(key="001").steps] == [1, 2, 3, 5, 7]
     assert set(EvidencePreset.objects.values_list("kind", flat=True)) == set(K.values)
     joint = EvidencePreset.objects.get(kind=K.COUNTY_REVIEW, code="joint_persuasions")
     assert (joint.count, joint.source) == (3, "joint")
