@@ -27,6 +27,7 @@ from .dossier import CLOSE, SUBMIT, checklist, load_dossier, load_dossiers, prob
 from .followups import daily_followups
 from .home_teaching import record_session
 from .permissions import (
+    approver_name,
     kinds_for,
     may_act,
     may_approve,
@@ -62,6 +63,7 @@ __all__ = [
     "Kind",
     "Source",
     "add_evidence",
+    "approver_name",
     "case_panel_context",
     "checklist",
     "close_disposition",

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Attachment, CaseEvent, Disposition, PersuasionRecord, ReturnNotice
+from .permissions import approver_name
 from .registry import REGISTRY
 from .rules import Evidence, Source, _date, local_day
 
@@ -56,6 +57,15 @@ class Dossier:
         return {(d.year, d.month) for d in (local_day(r.at) for r in self.joint if r.at >= decided)}
 
 
+def resume_notices(case_ids):
+    """The 限期复学通知书 of these cases: the notice ① and ⑤ need (000 附件3).
+
+    The one place that says which notice counts.
+    """
+    # kind="resume" once notices have kinds: .filter(case_id__in=case_ids, kind="resume")
+    return ReturnNotice.objects.filter(case_id__in=case_ids)
+
+
 def load_dossiers(dispositions, *, on):
     """Dossiers for many dispositions in a fixed handful of queries.
 
@@ -88,9 +98,7 @@ def load_dossiers(dispositions, *, on):
     for r in records:
         if r.is_joint:
             joint[r.case_id].append(r)
-    noticed = set(
-        ReturnNotice.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True)
-    )
+    noticed = set(resume_notices(case_ids).values_list("case_id", flat=True))
     return [
         Dossier(d, on, items[d.case_id], joint[d.case_id], d.case_id in noticed)
         for d in dispositions
@@ -122,7 +130,7 @@ def checklist(d):
             have = d.items[e.code]
         elif e.source == Source.NOTICE:
             have = d.items[e.code] + (1 if d.has_notice else 0)
-            detail = "已签发限期返校通知书" if d.has_notice else ""
+            detail = "已签发通知书" if d.has_notice else ""
         elif e.source == Source.JOINT:
             have = len(d.joint)
             detail = f"现有{have}次"
@@ -151,5 +159,5 @@ def problems(d, stage):
         else:
             found.append(f"缺少：{e.label}")
     if stage == CLOSE and rule.county_approves and disposition.state != DState.APPROVED:
-        found.append("尚未经县教育局审批同意")
+        found.append(f"尚未经{approver_name(rule, disposition.case)}审批同意")
     return found

@@ -86,6 +86,14 @@ class JurisdictionSettings(models.Model):
         "附件、电话、住址、家庭状况和残疾详情；姓名、身份证号和个案结果保留在台账中。",
     )
 
+    # 000 附件1 ⑤: the office that verifies and approves 移交县级核处, named as the county names it.
+    rural_group_name = models.CharField(
+        "移交县级核处审批机构",
+        max_length=60,
+        default="县委农村工作暨实施乡村振兴战略领导小组",
+        help_text="核实同意“移交县级核处”的县级机构名称（000 附件1）。",
+    )
+
     history = HistoricalRecords(verbose_name="辖区设置 历史")
 
     # What the settings page lets a county or township edit; the ladder is
@@ -104,6 +112,7 @@ class JurisdictionSettings(models.Model):
         "handover_school_days",
         "review_notice_days",
         "term_check_days",
+        "rural_group_name",
     ]
 
     class Meta:
