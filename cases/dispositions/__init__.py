@@ -27,14 +27,13 @@ from .dossier import CLOSE, SUBMIT, checklist, load_dossier, load_dossiers, prob
 from .followups import daily_followups
 from .home_teaching import record_session
 from .permissions import (
-    approver_name,
     kinds_for,
     may_act,
     may_approve,
     may_approve_anything,
     may_record_session,
 )
-from .registry import REGISTRY, Kind
+from .registry import REGISTRY, Kind, approver_name
 from .rules import Source, local_day
 from .selectors import (
     case_panel_context,

@@ -9,8 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Attachment, CaseEvent, Disposition, PersuasionRecord, ReturnNotice
-from .permissions import approver_name
-from .registry import REGISTRY
+from .registry import REGISTRY, approver_name
 from .rules import Evidence, Source, _date, local_day
 
 DState = Disposition.State
@@ -141,6 +140,21 @@ def checklist(d):
     return rows
 
 
+def evidence_gaps(d, stage):
+    """The checklist's missing items (000 附件3) for the next step; at SUBMIT
+    (and at approval) not yet those the approver issues."""
+    found = []
+    for row in checklist(d):
+        e = row.item
+        if row.ok or not e.required or (stage == SUBMIT and e.after_approval):
+            continue
+        if e.count > 1:
+            found.append(f"缺少：{e.label}（现有{row.have}次）")
+        else:
+            found.append(f"缺少：{e.label}")
+    return found
+
+
 def problems(d, stage):
     """What stands between the disposition and the next step (SUBMIT or CLOSE)."""
     rule, disposition = d.rule, d.disposition
@@ -150,14 +164,7 @@ def problems(d, stage):
             found.append("未填写复查日期")
         elif stage == SUBMIT and disposition.review_on <= d.on:
             found.append("复查日期应晚于今天")
-    for row in checklist(d):
-        e = row.item
-        if row.ok or not e.required or (stage == SUBMIT and e.after_approval):
-            continue
-        if e.count > 1:
-            found.append(f"缺少：{e.label}（现有{row.have}次）")
-        else:
-            found.append(f"缺少：{e.label}")
+    found += evidence_gaps(d, stage)
     if stage == CLOSE and rule.county_approves and disposition.state != DState.APPROVED:
         found.append(f"尚未经{approver_name(rule, disposition.case)}审批同意")
     return found

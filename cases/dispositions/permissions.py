@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from students.jurisdiction import Role, access
-from students.selectors import settings_for
 
 from .. import states
 from ..calendar import calendar_around
@@ -54,14 +53,6 @@ APPROVER_CASES = {
 def may_approve(user, disposition):
     rule = REGISTRY[disposition.kind]
     return rule.county_approves and APPROVERS[rule.approver](access(user), disposition.case)
-
-
-def approver_name(rule, case):
-    """The approving office as the county names it (县教育局, or its
-    leading group's name: JurisdictionSettings.rural_group_name)."""
-    if rule.approver == Role.RURAL_GROUP:
-        return settings_for(township=case.child.village.township).rural_group_name
-    return "县教育局"
 
 
 def approval_q(user, path=""):

@@ -14,19 +14,18 @@ from students.selectors import settings_for
 
 from .. import ladder, services, states
 from ..models import Attachment, Disposition, Todo
-from .dossier import CLOSE, SUBMIT, load_dossier, problems
+from .dossier import CLOSE, SUBMIT, evidence_gaps, load_dossier, problems
 from .permissions import (
     _event,
     _move,
     _require,
     _school_days_after,
-    approver_name,
     may_act,
     may_act_on_case,
     may_approve,
     may_record_session,
 )
-from .registry import REGISTRY
+from .registry import REGISTRY, approver_name
 from .states import refuse_unless_may
 
 Role = Membership.Role
@@ -176,8 +175,9 @@ def decide_disposition(*, disposition, approve, by, note=""):
         raise ValidationError("不批准时请填写审批意见。")
     action = "approve" if approve else "reject"
     refuse_unless_may(disposition, action)
-    if approve and (missing := problems(load_dossier(disposition), SUBMIT)):
-        # The file must still hold what it was submitted with (000 附件3).
+    if approve and (missing := evidence_gaps(load_dossier(disposition), SUBMIT)):
+        # Only a file holding its evidence (000 附件3) is approved: for ⑤ the
+        # 限期复学通知书 and 3 joint persuasions with the student present.
         raise ValidationError(["材料不齐，不能批准：", *missing])
     _move(
         disposition,
