@@ -4,6 +4,7 @@ Their evidence lists (000 附件3《档案资料清单》) are reference data in
 database (EvidencePreset, from fixtures/disposition_evidence.json): `rule.evidence`."""
 
 from students.models import Membership
+from students.models.jurisdiction_settings import RURAL_GROUP_NAME
 from students.selectors import settings_for
 
 from ..models import Case, Disposition
@@ -149,5 +150,6 @@ def approver_name(rule, case):
     """The approving office as the county names it: 县教育局, or for
     移交县级核处 its leading group (JurisdictionSettings.rural_group_name)."""
     if rule.approver == Role.RURAL_GROUP:
-        return settings_for(township=case.child.village.township).rural_group_name
+        name = settings_for(township=case.child.village.township).rural_group_name
+        return name or RURAL_GROUP_NAME
     return "县教育局"

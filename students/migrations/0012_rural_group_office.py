@@ -19,8 +19,9 @@ class Migration(migrations.Migration):
             model_name="historicaljurisdictionsettings",
             name="rural_group_name",
             field=models.CharField(
+                blank=True,
                 default="县委农村工作暨实施乡村振兴战略领导小组",
-                help_text="核实同意“移交县级核处”的县级机构名称（000 附件1）。",
+                help_text="核实同意“移交县级核处”的县级机构名称（000 附件1）；留空即“县委农村工作暨实施乡村振兴战略领导小组”。",
                 max_length=60,
                 verbose_name="移交县级核处审批机构",
             ),
@@ -29,8 +30,9 @@ class Migration(migrations.Migration):
             model_name="jurisdictionsettings",
             name="rural_group_name",
             field=models.CharField(
+                blank=True,
                 default="县委农村工作暨实施乡村振兴战略领导小组",
-                help_text="核实同意“移交县级核处”的县级机构名称（000 附件1）。",
+                help_text="核实同意“移交县级核处”的县级机构名称（000 附件1）；留空即“县委农村工作暨实施乡村振兴战略领导小组”。",
                 max_length=60,
                 verbose_name="移交县级核处审批机构",
             ),

@@ -18,6 +18,10 @@ def default_ladder():
     return default_ladder_steps()
 
 
+# 000 附件1 ⑤: the office that verifies 移交县级核处, unless the county names it otherwise.
+RURAL_GROUP_NAME = "县委农村工作暨实施乡村振兴战略领导小组"
+
+
 class JurisdictionSettings(models.Model):
     """The values a county chooses (DOMAIN §9); a township may override them.
 
@@ -90,8 +94,9 @@ class JurisdictionSettings(models.Model):
     rural_group_name = models.CharField(
         "移交县级核处审批机构",
         max_length=60,
-        default="县委农村工作暨实施乡村振兴战略领导小组",
-        help_text="核实同意“移交县级核处”的县级机构名称（000 附件1）。",
+        blank=True,
+        default=RURAL_GROUP_NAME,
+        help_text=f"核实同意“移交县级核处”的县级机构名称（000 附件1）；留空即“{RURAL_GROUP_NAME}”。",
     )
 
     history = HistoricalRecords(verbose_name="辖区设置 历史")
