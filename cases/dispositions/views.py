@@ -335,7 +335,7 @@ def disposition_session(request, pk, dpk):
 @login_required
 def dispositions_pending(request):
     if not rules.may_approve_anything(request.user):
-        raise PermissionDenied("只有县教育局（移交县级核处：县委农村工作领导小组）可以审批处置。")
+        raise PermissionDenied("只有县教育局可以审批处置。移交县级核处由县委农村工作领导小组审批。")
     pending = list(rules.pending_for_user(request.user)[:200])
     dossiers = rules.load_dossiers(pending, on=timezone.localdate())
     rows = [
