@@ -34,6 +34,10 @@ CHILD_ERASE = {
     "address": "",
     "disability_category": "",
     "disability_grade": None,
+    "disability_certified": False,
+    "disability_self_care": "",
+    "disability_learning": "",
+    "in_rehabilitation": False,
 }
 HOUSEHOLD_ERASE = {"phone": "", "address": ""}
 PERSUASION_FILES = ["presence_photo", "guardian_signature", "student_signature"]

@@ -159,7 +159,14 @@ class ChildAdmin(MaskedHistoryAdmin):
     ]
     search_fields = ["name", "=id_number", "xueji_number"]
     list_select_related = ["village", "school"]
-    masked_fields = ["id_number", "xueji_number", "father_phone", "mother_phone", "guardian_phone"]
+    masked_fields = [
+        "id_number",
+        "xueji_number",
+        "father_phone",
+        "mother_phone",
+        "guardian_phone",
+        *Child.DISABILITY_FIELDS,
+    ]
     readonly_fields = [
         "masked_id",
         "masked_xueji",

@@ -86,8 +86,7 @@ class ChildForm(forms.ModelForm):
             "hukou_place",
             "address",
             "is_disabled",
-            "disability_category",
-            "disability_grade",
+            *Child.DISABILITY_FIELDS,
             *Child.SPECIAL_GROUP_FIELDS,
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -266,7 +265,7 @@ class ChildForm(forms.ModelForm):
         ),
         (
             "特殊群体",
-            ["is_disabled", "disability_category", "disability_grade", *Child.SPECIAL_GROUP_FIELDS],
+            ["is_disabled", *Child.DISABILITY_FIELDS, *Child.SPECIAL_GROUP_FIELDS],
         ),
         ("变更原因", ["change_reason"]),
     ]

@@ -260,8 +260,15 @@ def id_from_xueji_number(raw: str) -> str | None:
     return normalize_id_number(normalize_xueji_number(raw)[1:])
 
 
+def mask_detail(value):
+    """A sensitive detail (disability category, grade, assessments): only
+    whether it is recorded."""
+    return "（已登记，不显示）" if value not in (None, "", False) else ""
+
+
 # Fields shown masked everywhere but a detail page's recorded reveal: lists,
-# history, exports, the admin.
+# history, exports, the admin. The disability details are shown only on the
+# child's page, to the roles that need them (jurisdiction DISABILITY_DETAIL_ROLES).
 MASKED_FIELDS = {
     "id_number": mask_id_number,
     "xueji_number": mask_id_number,  # a G number holds the ID number
@@ -269,4 +276,10 @@ MASKED_FIELDS = {
     "father_phone": mask_phone,
     "mother_phone": mask_phone,
     "guardian_phone": mask_phone,
+    "disability_category": mask_detail,
+    "disability_grade": mask_detail,
+    "disability_certified": mask_detail,
+    "disability_self_care": mask_detail,
+    "disability_learning": mask_detail,
+    "in_rehabilitation": mask_detail,
 }

@@ -124,6 +124,9 @@ def child_detail(request, pk):
                 for g in child.special_groups
                 if g != "涉案未成年人" or access(request.user).may_see_juvenile_case(child)
             ],
+            "disability": _disability_details(child)
+            if access(request.user).may_see_disability_details(child)
+            else [],
             "may_edit": access(request.user).may_edit_child(child),
             "may_take_attendance": access(request.user).may_take_attendance_of(child),
             "status_form": StatusChangeForm(initial={"status": child.status}),
@@ -131,6 +134,22 @@ def child_detail(request, pk):
             "history": services.change_history(child),
         },
     )
+
+
+def _disability_details(child):
+    """Category, grade and the assessments the dispositions check, as shown."""
+    if not child.is_disabled:
+        return []
+    details = [child.get_disability_category_display() or "类别未填"]
+    if child.disability_grade:
+        details.append(child.get_disability_grade_display())
+    details.append("持残疾人证" if child.disability_certified else "未登记残疾人证")
+    for name in ("disability_self_care", "disability_learning"):
+        if getattr(child, name):
+            details.append(getattr(child, f"get_{name}_display")())
+    if child.in_rehabilitation:
+        details.append("正在康复治疗中")
+    return details
 
 
 @login_required

@@ -101,6 +101,7 @@ def world(db, django_user_model):
     w.township_user = user("township", Role.TOWNSHIP, township=w.t1)
     w.county_user = user("county", Role.COUNTY, county=w.county)
     w.sysadmin = user("sysadmin", Role.SYSADMIN)
+    w.rural_group = user("ruralgroup", Role.RURAL_GROUP, county=w.county)
     w.nobody = user("nobody", None)
     # Warm the preset caches as a running server has them: query counts measure the work.
     from cases.dispositions.rules import evidence_for

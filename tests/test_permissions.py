@@ -14,7 +14,15 @@ from students.models import Child, Household
 
 from .permissions_helpers import build_bundle, discover, run_anonymous, run_matrix
 
-ROLES = ["village_user", "teacher", "school_admin", "township_user", "county_user", "sysadmin"]
+ROLES = [
+    "village_user",
+    "teacher",
+    "school_admin",
+    "township_user",
+    "county_user",
+    "sysadmin",
+    "rural_group",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ from .permissions import (
     may_approve_anything,
     may_record_session,
 )
-from .registry import REGISTRY, Kind
+from .registry import REGISTRY, Kind, approver_name
 from .rules import Source, local_day
 from .selectors import (
     case_panel_context,
@@ -62,6 +62,7 @@ __all__ = [
     "Kind",
     "Source",
     "add_evidence",
+    "approver_name",
     "case_panel_context",
     "checklist",
     "close_disposition",

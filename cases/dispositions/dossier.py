@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Attachment, CaseEvent, Disposition, PersuasionRecord, ReturnNotice
-from .registry import REGISTRY
+from .registry import REGISTRY, approver_name
 from .rules import Evidence, Source, _date, local_day
 
 DState = Disposition.State
@@ -56,6 +56,14 @@ class Dossier:
         return {(d.year, d.month) for d in (local_day(r.at) for r in self.joint if r.at >= decided)}
 
 
+def resume_notices(case_ids):
+    """The 限期复学通知书 of these cases: the notice ① and ⑤ need (000 附件3).
+
+    The one place that says which notice counts.
+    """
+    return ReturnNotice.objects.filter(case_id__in=case_ids, kind=ReturnNotice.Kind.RESUME)
+
+
 def load_dossiers(dispositions, *, on):
     """Dossiers for many dispositions in a fixed handful of queries.
 
@@ -88,9 +96,7 @@ def load_dossiers(dispositions, *, on):
     for r in records:
         if r.is_joint:
             joint[r.case_id].append(r)
-    noticed = set(
-        ReturnNotice.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True)
-    )
+    noticed = set(resume_notices(case_ids).values_list("case_id", flat=True))
     return [
         Dossier(d, on, items[d.case_id], joint[d.case_id], d.case_id in noticed)
         for d in dispositions
@@ -122,7 +128,7 @@ def checklist(d):
             have = d.items[e.code]
         elif e.source == Source.NOTICE:
             have = d.items[e.code] + (1 if d.has_notice else 0)
-            detail = "已签发限期返校通知书" if d.has_notice else ""
+            detail = "已签发通知书" if d.has_notice else ""
         elif e.source == Source.JOINT:
             have = len(d.joint)
             detail = f"现有{have}次"
@@ -131,6 +137,21 @@ def checklist(d):
             detail = f"已有{have}个月" if d.disposition.decided_at else "县级同意后开始"
         rows.append(ChecklistRow(e, have, have >= e.count, detail))
     return rows
+
+
+def evidence_gaps(d, stage):
+    """The checklist's missing items (000 附件3) for the next step; at SUBMIT
+    (and at approval) not yet those the approver issues."""
+    found = []
+    for row in checklist(d):
+        e = row.item
+        if row.ok or not e.required or (stage == SUBMIT and e.after_approval):
+            continue
+        if e.count > 1:
+            found.append(f"缺少：{e.label}（现有{row.have}次）")
+        else:
+            found.append(f"缺少：{e.label}")
+    return found
 
 
 def problems(d, stage):
@@ -142,14 +163,7 @@ def problems(d, stage):
             found.append("未填写复查日期")
         elif stage == SUBMIT and disposition.review_on <= d.on:
             found.append("复查日期应晚于今天")
-    for row in checklist(d):
-        e = row.item
-        if row.ok or not e.required or (stage == SUBMIT and e.after_approval):
-            continue
-        if e.count > 1:
-            found.append(f"缺少：{e.label}（现有{row.have}次）")
-        else:
-            found.append(f"缺少：{e.label}")
+    found += evidence_gaps(d, stage)
     if stage == CLOSE and rule.county_approves and disposition.state != DState.APPROVED:
-        found.append("尚未经县教育局审批同意")
+        found.append(f"尚未经{approver_name(rule, disposition.case)}审批同意")
     return found

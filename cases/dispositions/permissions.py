@@ -3,8 +3,9 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 
-from students.jurisdiction import access
+from students.jurisdiction import Role, access
 
 from .. import states
 from ..calendar import calendar_around
@@ -36,9 +37,32 @@ def may_act(user, disposition):
     return may_act_on_case(user, disposition.case, REGISTRY[disposition.kind])
 
 
+# Who approves, by the rule's `approver`: the county education bureau, or
+# for 移交县级核处 the county's leading group (000 附件1 ⑤). Not IT admins.
+APPROVERS = {
+    Role.COUNTY: lambda a, case: a.may_approve_disposition(case),
+    Role.RURAL_GROUP: lambda a, case: a.may_approve_county_review(case),
+}
+# The cases each approver's pending list starts from (path to the case).
+APPROVER_CASES = {
+    Role.COUNTY: lambda a, path: a.cases_to_approve(path),
+    Role.RURAL_GROUP: lambda a, path: a.cases_to_verify(path),
+}
+
+
 def may_approve(user, disposition):
-    """Only the county education bureau over the child's county (not IT admins)."""
-    return access(user).may_approve_disposition(disposition.case)
+    rule = REGISTRY[disposition.kind]
+    return rule.county_approves and APPROVERS[rule.approver](access(user), disposition.case)
+
+
+def approval_q(user, path=""):
+    """A Q over Disposition: those whose approval is the user's."""
+    a = access(user)
+    q = Q(pk__in=[])
+    for approver, cases in APPROVER_CASES.items():
+        kinds = [k for k, r in REGISTRY.items() if r.county_approves and r.approver == approver]
+        q |= Q(**{f"{path}kind__in": kinds}) & cases(a, f"{path}case__")
+    return q
 
 
 def may_approve_anything(user):

@@ -4,16 +4,23 @@ Their evidence lists (000 附件3《档案资料清单》) are reference data in
 database (EvidencePreset, from fixtures/disposition_evidence.json): `rule.evidence`."""
 
 from students.models import Membership
+from students.models.jurisdiction_settings import RURAL_GROUP_NAME
+from students.selectors import settings_for
 
 from ..models import Case, Disposition
 from .rules import (
+    CONSENTS,
     HOSPITAL_LEVELS,
     Fact,
     Rule,
-    _disabled,
+    _deferral,
+    _exemption,
     _grade_nine_spring,
-    check_disabled,
+    _home_teaching,
+    check_deferral,
+    check_exemption,
     check_graduation,
+    check_home_teaching,
     check_nothing_more,
     check_special_school,
     check_suspension,
@@ -72,12 +79,12 @@ REGISTRY = {
         Rule(
             kind=Kind.HOME_TEACHING,
             label="送教上门",
-            when="无基本生活自理能力又没有完全丧失学习能力的重度残疾儿童",
+            when="无基本的生活自理能力又没有完全丧失学习能力的重度残疾儿童（持二级以上残疾人证）",
             requesters=OFFICES,
             county_approves=True,
             ending=Ending.HOME_TEACHING,
-            check=check_disabled,
-            eligible=_disabled,
+            check=check_home_teaching,
+            eligible=_home_teaching,
             note=(
                 "送教上门的学生纳入学籍管理：销号后仍保留学籍（入学状态为“送教上门”）。"
                 "每周送教1次，每次不少于2学时，每学年不少于80学时。"
@@ -87,12 +94,12 @@ REGISTRY = {
         Rule(
             kind=Kind.EXEMPTION,
             label="办理免学",
-            when="已经完全丧失学习能力的重度残疾少年儿童",
+            when="已经完全丧失学习能力的重度残疾少年儿童（持二级以上残疾人证）",
             requesters=OFFICES,
             county_approves=True,
             ending=Ending.EXEMPTION,
-            check=check_disabled,
-            eligible=_disabled,
+            check=check_exemption,
+            eligible=_exemption,
         ),
         Rule(
             kind=Kind.DEFERRAL,
@@ -101,8 +108,8 @@ REGISTRY = {
             requesters=OFFICES,
             county_approves=True,
             ending=Ending.DEFERRAL,
-            check=check_disabled,
-            eligible=_disabled,
+            check=check_deferral,
+            eligible=_deferral,
             review_required=True,
         ),
         Rule(
@@ -111,9 +118,13 @@ REGISTRY = {
             when="极度厌学，经3次以上联合劝返（学生本人在场）拒不返校的学生",
             requesters=OFFICES,
             county_approves=True,
+            approver=Role.RURAL_GROUP,
             ending=Ending.COUNTY_REVIEW,
             check=check_nothing_more,
-            note="县级核实同意后，每月至少联合劝返一次（学生本人在场），系统逐月核查。",
+            note=(
+                "由县委农村工作暨实施乡村振兴战略领导小组核实同意（认定达到“义务教育有保障”条件，"
+                "准许先办理延缓入学或休学手续）；此后每月至少联合劝返一次（学生本人在场），系统逐月核查。"
+            ),
         ),
         Rule(
             kind=Kind.SPECIAL_SCHOOL,
@@ -125,9 +136,20 @@ REGISTRY = {
             check=check_special_school,
             facts=(
                 Fact("school_name", "专门学校名称"),
-                Fact("police_unit", "牵头公安机关"),
+                Fact("police_unit", "牵头公安机关", help="由公安局牵头送读"),
+                Fact("guardian_consent", "家长（监护人）意见", "choice", CONSENTS),
+                Fact("student_consent", "学生本人意见", "choice", CONSENTS),
             ),
         ),
     ]
 }
 assert set(REGISTRY) == set(Kind.values), "every Disposition.Kind needs its rule"
+
+
+def approver_name(rule, case):
+    """The approving office as the county names it: 县教育局, or for
+    移交县级核处 its leading group (JurisdictionSettings.rural_group_name)."""
+    if rule.approver == Role.RURAL_GROUP:
+        name = settings_for(township=case.child.village.township).rural_group_name
+        return name or RURAL_GROUP_NAME
+    return "县教育局"

@@ -12,9 +12,11 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.utils import timezone
 
+from students.models import Membership
 from students.presets import fixture_rows
 
 from .. import states
+from ..calendar import SchoolCalendar
 from ..models import EvidencePreset, PersuasionRecord
 
 # 000 附件1: 送教上门 once a week, at least 2 class hours, at least 80 a school year.
@@ -120,8 +122,16 @@ class Rule:
     check: Callable  # (Dossier) -> [Chinese messages]
     facts: tuple = ()
     review_required: bool = False
-    eligible: Callable | None = None  # (child, on) -> [messages]: checked at start too
+    eligible: Callable | None = None  # (case, on) -> [messages]: checked at start too
     note: str = ""
+    # Who approves (Membership.Role): the county education bureau, or for
+    # 移交县级核处 the county's leading group (permissions.APPROVERS).
+    approver: str = Membership.Role.COUNTY
+
+    @property
+    def approver_title(self):
+        """The approving office's role label (县教育局, 县委农村工作领导小组)."""
+        return Membership.Role(self.approver).label
 
     @property
     def status(self):
@@ -164,24 +174,133 @@ def _ymd(day):
 # ---------------------------------------------------------------------------
 
 
-def _grade_nine_spring(child, on):
+# 000 附件1 ①: "凡是在初三下期疑似辍学的学生". Without terms in the county's
+# calendar, the second term is taken as February to July.
+SPRING_MONTHS = range(2, 8)
+
+
+def suspected_since(case, until):
+    """The first day of the case's suspected-dropout period: its first
+    absence, else the day it was opened (never after `until`)."""
+    first = case.first_absent_on or local_day(case.opened_at)
+    return min(first, until)
+
+
+def _spring_terms(case, start, until):
+    """The county's (or the child's school's) second terms (下期: a term that
+    starts between January and August) overlapping start..until, and whether
+    the calendar has terms at all around them."""
+    calendar = SchoolCalendar(
+        county=case.child.village.township.county_id,
+        school=case.child.school,
+        start=start,
+        end=until,
+    )
+    spring = [
+        t for t in calendar.terms if 1 <= t.start.month <= 8 and t.start <= until and t.end >= start
+    ]
+    return spring, bool(calendar.terms)
+
+
+def _in_second_term(case, start, until):
+    spring, has_terms = _spring_terms(case, start, until)
+    if has_terms:
+        return bool(spring)
+    day = start
+    while day <= until:
+        if day.month in SPRING_MONTHS:
+            return True
+        day = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return False
+
+
+def _grade_nine_spring(case, on):
+    """① is for a child who was a suspected dropout in the second term of
+    grade 9: the period from the case's first absence to `on` must reach into
+    a second term of the county's calendar, whenever the disposition is entered."""
+    child = case.child
     problems = []
     if child.grade != 9:
         now = child.get_grade_display() if child.grade else "未登记年级"
         problems.append(f"仅限初三（九年级）学生办理：该生为{now}")
-    if not 2 <= on.month <= 8:
-        problems.append("仅限初三下学期（2月至8月）办理")
+    since = suspected_since(case, on)
+    if not _in_second_term(case, since, on):
+        problems.append(
+            f"仅限初三下学期疑似辍学的学生办理：该生自{_ymd(since)}起疑似辍学，"
+            f"至{_ymd(on)}未经历初三下学期（以县校历为准）"
+        )
     return problems
 
 
-def _disabled(child, on):
-    if child.is_disabled:
-        return []
-    return ["学生档案未登记残疾：请先在学生档案中登记残疾类别和等级"]
+# 000 附件1 ③④ and 附件3: 重度残疾 with a 二级以上残疾证 (grade 一级 or 二级).
+SEVERE_GRADES = (1, 2)
+NOT_DISABLED = "学生档案未登记残疾：请先在学生档案中登记残疾类别和等级"
+
+
+def _severe(child, what):
+    """What keeps the child from counting as 重度残疾 with a 二级以上残疾证."""
+    if not child.is_disabled:
+        return [NOT_DISABLED]
+    problems = []
+    if not child.disability_certified:
+        problems.append(f"{what}须持二级以上残疾人证：学生档案未登记持有残疾人证")
+    if not child.disability_category:
+        problems.append("学生档案未登记残疾类别（视力、听力、言语、肢体、智力、精神、多重）")
+    if child.disability_grade not in SEVERE_GRADES:
+        now = (
+            f"残疾等级为{child.get_disability_grade_display()}"
+            if child.disability_grade
+            else "未登记残疾等级"
+        )
+        problems.append(f"{what}仅限重度残疾（残疾人证一级或二级）：该生{now}")
+    return problems
+
+
+def _home_teaching(case, on):
+    """③ 送教上门: 无基本的生活自理能力又没有完全丧失学习能力的重度残疾儿童."""
+    child = case.child
+    problems = _severe(child, "送教上门")
+    if problems == [NOT_DISABLED]:
+        return problems
+    care, learning = child.disability_self_care, child.disability_learning
+    if not care:
+        problems.append("学生档案未登记生活自理能力")
+    elif care != child.SelfCare.NONE:
+        problems.append(
+            "送教上门仅限无基本的生活自理能力的重度残疾儿童：该生有基本的生活自理能力，"
+            "应随班就读或到特殊教育学校就读"
+        )
+    if not learning:
+        problems.append("学生档案未登记学习能力（是否已经完全丧失）")
+    elif learning == child.Learning.LOST:
+        problems.append("该生已经完全丧失学习能力：应申请办理免学，不采取送教上门")
+    return problems
+
+
+def _exemption(case, on):
+    """④ 免学: 已经完全丧失学习能力的重度残疾少年儿童."""
+    child = case.child
+    problems = _severe(child, "免学")
+    if problems == [NOT_DISABLED]:
+        return problems
+    if child.disability_learning != child.Learning.LOST:
+        now = child.get_disability_learning_display() or "未登记学习能力"
+        problems.append(f"免学仅限已经完全丧失学习能力的重度残疾少年儿童：该生{now}")
+    return problems
+
+
+def _deferral(case, on):
+    """④ 缓学: 正在康复治疗中的残疾少年儿童."""
+    child = case.child
+    if not child.is_disabled:
+        return [NOT_DISABLED]
+    if not child.in_rehabilitation:
+        return ["缓学仅限正在康复治疗中的残疾少年儿童：学生档案未登记正在康复治疗中"]
+    return []
 
 
 def check_graduation(d):
-    problems = _grade_nine_spring(d.child, d.on)
+    problems = _grade_nine_spring(d.disposition.case, d.on)
     last = d.last_joint
     exam = d.fact_date("exam_date")
     cert = d.fact_date("certificate_date")
@@ -228,13 +347,34 @@ def check_suspension(d):
     return problems
 
 
-def check_disabled(d):
-    return _disabled(d.child, d.on)
+def check_home_teaching(d):
+    return _home_teaching(d.disposition.case, d.on)
+
+
+def check_exemption(d):
+    return _exemption(d.disposition.case, d.on)
+
+
+def check_deferral(d):
+    return _deferral(d.disposition.case, d.on)
 
 
 def check_nothing_more(d):
     return []
 
 
+CONSENTS = (("同意", "同意"), ("不同意", "不同意"))
+
+
 def check_special_school(d):
-    return [] if d.fact("school_name") else ["未填写专门学校名称"]
+    """⑥ 经家长、本人同意，由公安局牵头: both consents and the police unit on record."""
+    problems = [] if d.fact("school_name") else ["未填写专门学校名称"]
+    if not d.fact("police_unit"):
+        problems.append("未填写牵头公安机关（送读专门学校由公安局牵头）")
+    for name, who in (("guardian_consent", "家长（监护人）"), ("student_consent", "学生本人")):
+        answer = d.fact(name)
+        if not answer:
+            problems.append(f"未记录{who}是否同意送读专门学校")
+        elif answer != "同意":
+            problems.append(f"{who}不同意送读专门学校：须经家长、本人同意")
+    return problems

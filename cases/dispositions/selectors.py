@@ -8,12 +8,11 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
-from students.jurisdiction import access
 from students.schoolage import school_year_start
 
 from .. import endings
 from ..models import Case, Disposition
-from .permissions import kinds_for
+from .permissions import approval_q, kinds_for
 from .registry import REGISTRY
 from .rules import HOME_TEACHING_YEAR_HOURS
 from .states import is_active
@@ -55,9 +54,10 @@ def case_panel_context(user, case, *, on=None):
 
 
 def pending_for_user(user):
-    """Dispositions waiting for this county user's decision, oldest first."""
+    """Dispositions waiting for this user's decision (the bureau's four, the
+    leading group's 移交县级核处), oldest first."""
     return (
-        Disposition.objects.filter(access(user).cases_to_approve("case__"), state=DState.PENDING)
+        Disposition.objects.filter(approval_q(user), state=DState.PENDING)
         .select_related("case__child__village__township", "case__child__school", "requested_by")
         .order_by("requested_at", "pk")
     )

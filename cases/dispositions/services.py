@@ -14,7 +14,7 @@ from students.selectors import settings_for
 
 from .. import ladder, services, states
 from ..models import Attachment, Disposition, Todo
-from .dossier import CLOSE, SUBMIT, load_dossier, problems
+from .dossier import CLOSE, SUBMIT, evidence_gaps, load_dossier, problems
 from .permissions import (
     _event,
     _move,
@@ -25,7 +25,7 @@ from .permissions import (
     may_approve,
     may_record_session,
 )
-from .registry import REGISTRY
+from .registry import REGISTRY, approver_name
 from .states import refuse_unless_may
 
 Role = Membership.Role
@@ -47,7 +47,7 @@ def start_disposition(*, case, kind, by, note="", on=None):
     if rule is None:
         raise ValidationError("请选择处置方式。")
     _require(may_act_on_case(by, case, rule), f"您无权申请“{rule.label}”。")
-    if rule.eligible and (refused := rule.eligible(case.child, on)):
+    if rule.eligible and (refused := rule.eligible(case, on)):
         raise ValidationError(refused)
     note = (note or "").strip()
     case = states.transition(
@@ -129,6 +129,7 @@ def submit_disposition(*, disposition, by, on=None):
     _require(may_act(by, disposition), "您无权提交该处置。")
     if not rule.county_approves:
         raise ValidationError(f"“{rule.label}”不需县教育局审批：材料齐全后直接销号。")
+    approver = approver_name(rule, disposition.case)
     refuse_unless_may(disposition, "submit")
     missing = problems(load_dossier(disposition, on=on), SUBMIT)
     if missing:
@@ -142,7 +143,7 @@ def submit_disposition(*, disposition, by, on=None):
                 key=f"approval-{disposition.pk}",
                 kind=Todo.Kind.APPROVAL,
                 title=f"审批{case.child.name}的{rule.label}申请",
-                role=Role.COUNTY,
+                role=rule.approver,
                 # The county's approval falls due this many school days after submission.
                 due_on=_school_days_after(
                     case, on, settings_for(township=case.child.village.township).approval_days
@@ -151,7 +152,7 @@ def submit_disposition(*, disposition, by, on=None):
         ],
         ignore_conflicts=True,
     )
-    _event(case, action="submit_disposition", note=f"{rule.label}：提交县教育局审批", by=by)
+    _event(case, action="submit_disposition", note=f"{rule.label}：提交{approver}审批", by=by)
     return disposition
 
 
@@ -163,14 +164,21 @@ def _finish_approval_todo(disposition, *, by, note):
 
 @transaction.atomic
 def decide_disposition(*, disposition, approve, by, note=""):
-    """The county approves, or rejects with a reason (the case goes back to 劝返中)."""
+    """The approver (the county education bureau; for 移交县级核处 the county's
+    leading group) approves a complete file, or rejects with a reason (the
+    case goes back to 劝返中)."""
     rule = REGISTRY[disposition.kind]
-    _require(may_approve(by, disposition), "只有县教育局可以审批处置。")
+    approver = approver_name(rule, disposition.case)
+    _require(may_approve(by, disposition), f"只有{approver}可以审批“{rule.label}”。")
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError("不批准时请填写审批意见。")
     action = "approve" if approve else "reject"
     refuse_unless_may(disposition, action)
+    if approve and (missing := evidence_gaps(load_dossier(disposition), SUBMIT)):
+        # Only a file holding its evidence (000 附件3) is approved: for ⑤ the
+        # 限期复学通知书 and 3 joint persuasions with the student present.
+        raise ValidationError(["材料不齐，不能批准：", *missing])
     _move(
         disposition,
         action,
@@ -185,12 +193,12 @@ def decide_disposition(*, disposition, approve, by, note=""):
         _event(
             disposition.case,
             action="approve_disposition",
-            note=f"县教育局批准{rule.label}" + (f"：{note}" if note else ""),
+            note=f"{approver}批准{rule.label}" + (f"：{note}" if note else ""),
             by=by,
         )
     else:
         _back_to_persuasion(
-            disposition, by=by, note=f"县教育局未批准{rule.label}：{note}，继续劝返"
+            disposition, by=by, note=f"{approver}未批准{rule.label}：{note}，继续劝返"
         )
     return disposition
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from ..models import Disposition
-from .registry import REGISTRY
+from .registry import REGISTRY, approver_name
 
 DState = Disposition.State
 
@@ -84,7 +84,11 @@ def refusal(disposition, action):
         and DState.APPROVED in step.approved
         and disposition.state in {DState.DRAFT, DState.PENDING}
     ):
-        return f"该处置当前为“{state}”，尚未经县教育局审批同意，不能{step.label}。"
+        rule = REGISTRY[disposition.kind]
+        approver = (
+            approver_name(rule, disposition.case) if disposition.case_id else rule.approver_title
+        )
+        return f"该处置当前为“{state}”，尚未经{approver}审批同意，不能{step.label}。"
     return f"该处置当前为“{state}”，不能{step.label}。"
 
 

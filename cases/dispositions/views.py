@@ -152,6 +152,7 @@ def _render_detail(request, case, disposition, *, facts_form=None, evidence_form
             "case": case,
             "disposition": disposition,
             "rule": rule,
+            "approver": rules.approver_name(rule, case),
             "rows": rules.checklist(dossier),
             "joint": dossier.joint,
             "missing": rules.problems(dossier, next_stage) if active else [],
@@ -228,22 +229,24 @@ def disposition_evidence(request, pk, dpk):
 @login_required
 @require_POST
 def disposition_submit(request, pk, dpk):
-    _, disposition = _disposition(request.user, pk, dpk)
+    case, disposition = _disposition(request.user, pk, dpk)
     try:
         rules.submit_disposition(disposition=disposition, by=request.user)
     except ValidationError as e:
         message_refused(request, "不能提交审批，尚缺：", e)
     else:
-        messages.success(request, "已提交县教育局审批。")
+        approver = rules.approver_name(rules.REGISTRY[disposition.kind], case)
+        messages.success(request, f"已提交{approver}审批。")
     return redirect(_detail_url(disposition))
 
 
 @login_required
 @require_POST
 def disposition_decide(request, pk, dpk):
-    _, disposition = _disposition(request.user, pk, dpk)
+    case, disposition = _disposition(request.user, pk, dpk)
     if not rules.may_approve(request.user, disposition):
-        raise PermissionDenied("只有县教育局可以审批处置。")
+        rule = rules.REGISTRY[disposition.kind]
+        raise PermissionDenied(f"只有{rules.approver_name(rule, case)}可以审批“{rule.label}”。")
     form = DecideForm(request.POST)
     back = request.POST.get("next") == "pending"
     if not form.is_valid():
@@ -332,7 +335,7 @@ def disposition_session(request, pk, dpk):
 @login_required
 def dispositions_pending(request):
     if not rules.may_approve_anything(request.user):
-        raise PermissionDenied("只有县教育局可以审批处置。")
+        raise PermissionDenied("只有县教育局可以审批处置。移交县级核处由县委农村工作领导小组审批。")
     pending = list(rules.pending_for_user(request.user)[:200])
     dossiers = rules.load_dossiers(pending, on=timezone.localdate())
     rows = [

@@ -172,7 +172,7 @@ class Todo(models.Model):
         LEGAL_EDUCATION = "legal_education", "司法所法治教育"
         ESCALATE = "escalate", "逐级上报"
         VERIFY_RETURN = "verify_return", "复学核验"
-        APPROVAL = "approval", "县教育局审批处置"
+        APPROVAL = "approval", "县级审批处置"
         HOME_TEACHING = "home_teaching", "送教上门"
         FOLLOW_UP = "follow_up", "每月联合劝返"
         REVIEW = "review", "复查（休学/缓学）"

@@ -246,6 +246,7 @@ def _unenrol(child):
 
 def _disable(rng, child, severe=False):
     child.is_disabled = True
+    child.disability_certified = True  # the grade is the certificate's
     if severe:
         child.disability_category = rng.choice(SEVERE_CATEGORIES)
         child.disability_grade = rng.choice([1, 2])
@@ -281,6 +282,12 @@ def _assign_statuses(maker, children, expected):
                 child.xueji_number = ""
             if status in DISABLED_STATUSES:
                 _disable(rng, child, severe=True)
+                # What 000 附件1 ③④ asks of each (the disposition rules check it).
+                child.disability_self_care = Child.SelfCare.NONE
+                child.disability_learning = (
+                    Child.Learning.LOST if status == S.EXEMPT else Child.Learning.PARTIAL
+                )
+                child.in_rehabilitation = status == S.DEFERRED
             if status == S.SPECIAL_SCHOOL:
                 child.is_juvenile_case = True
 

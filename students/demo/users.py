@@ -24,6 +24,7 @@ DEMO_USERS = [
     ("xiangzhen", "蛟潭镇控辍办", Membership.Role.TOWNSHIP.value, "蛟潭镇"),
     ("zuolan", "左岚乡控辍办", Membership.Role.TOWNSHIP.value, "左岚乡"),
     ("xianjiaoyuju", "县教育局", Membership.Role.COUNTY.value, COUNTY),
+    ("lingdaoxiaozu", "县委农村工作领导小组", Membership.Role.RURAL_GROUP.value, COUNTY),
     ("admin", "系统管理员", Membership.Role.SYSADMIN.value, "全部"),
 ]
 SUPERUSERS = {"admin"}
@@ -36,6 +37,7 @@ _MEMBERSHIP_PLACES = {
     "xiangzhen": [{"township": "蛟潭镇"}],
     "zuolan": [{"township": "左岚乡"}],
     "xianjiaoyuju": [{"county": COUNTY}],
+    "lingdaoxiaozu": [{"county": COUNTY}],
     "admin": [{}],
 }
 

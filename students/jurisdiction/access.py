@@ -12,6 +12,7 @@ from .rules import (
     BELOW_TODO,
     CALENDAR_ROLES,
     CLOSE_CONFIRM_ROLES,
+    DISABILITY_DETAIL_ROLES,
     EDIT_ROLES,
     ENDING_ROLES,
     JUVENILE_CASE_ROLES,
@@ -29,6 +30,7 @@ from .rules import (
     REVEAL_ROLES,
     ROLE_RANK,
     ROSTER_ROLES,
+    RURAL_GROUP_ROLES,
     SESSION_ROLES,
     TERM_CHECK_ROLES,
     XUEJI_ROLES,
@@ -128,6 +130,11 @@ class Access:
     def cases_to_approve(self, path=""):
         """Cases whose dispositions the user approves (with `path` to the case)."""
         return self.children(f"{path}child__", roles=APPROVER_ROLES)
+
+    def cases_to_verify(self, path=""):
+        """Cases whose 移交县级核处 the user approves: the county's leading group
+        (with `path` to the case)."""
+        return self.children(f"{path}child__", roles=RURAL_GROUP_ROLES)
 
     def households(self):
         """Households of the user's villages, and those of children they see."""
@@ -321,7 +328,7 @@ class Access:
         grades = dict(Child._meta.get_field("grade").choices)
         heads, details = [], []
         for m in self.memberships:
-            if m.role == Role.COUNTY:
+            if m.role in (Role.COUNTY, Role.RURAL_GROUP):
                 heads.append(m.county.name)
             elif m.role == Role.TOWNSHIP:
                 heads.append(m.township.name)
@@ -421,6 +428,14 @@ class Access:
         """Only the county education bureau over the child (not IT admins)."""
         return self.reaches_as(case.child, APPROVER_ROLES)
 
+    def may_approve_county_review(self, case):
+        """移交县级核处: only the county's leading group over the child (000 附件1 ⑤)."""
+        return self.reaches_as(case.child, RURAL_GROUP_ROLES)
+
+    def may_see_disability_details(self, child):
+        """Category, grade, certificate, self-care, learning ability, rehabilitation."""
+        return self.reaches_as(child, DISABILITY_DETAIL_ROLES)
+
     def may_record_session(self, case):
         return self.reaches_as(case.child, SESSION_ROLES)
 
@@ -445,7 +460,7 @@ class Access:
         return self._any(NOTICE_PAGE_ROLES)
 
     def may_approve_dispositions(self):
-        return self._any(APPROVER_ROLES)
+        return self._any(APPROVER_ROLES | RURAL_GROUP_ROLES)
 
     def may_edit_calendar(self):
         return self._any(CALENDAR_ROLES)

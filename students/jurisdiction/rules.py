@@ -56,6 +56,13 @@ PLACEMENT_ROLES = frozenset({Role.TOWNSHIP, Role.SCHOOL_ADMIN, Role.SYSADMIN})
 # office where the child lives, nobody else (issue 10: "an explicit override
 # by the township").
 OVERRIDE_ROLES = frozenset({Role.TOWNSHIP})
+# The disability details (category, grade, certificate, self-care, learning
+# ability, rehabilitation): those who keep the roster and decide dispositions;
+# a class teacher and the county's leading group see only the 残疾 tag.
+DISABILITY_DETAIL_ROLES = EDIT_ROLES
+# Approve 移交县级核处 (000 附件1 ⑤): the county's 县委农村工作暨实施乡村振兴战略
+# 领导小组 only, not the education bureau (which approves the other four).
+RURAL_GROUP_ROLES = frozenset({Role.RURAL_GROUP})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,
@@ -64,6 +71,7 @@ ROLE_RANK = [
     Role.SCHOOL_ADMIN,
     Role.TEACHER,
     Role.VILLAGE,
+    Role.RURAL_GROUP,
 ]
 
 # --- reach of one membership, as a Q with a path prefix ---------------------
@@ -83,6 +91,8 @@ REACH_CHILD = {
         | Q(**{f"{p}school__township__county_id": m.county_id})
     ),
 }
+# The county's leading group reaches the county's children as the county does.
+REACH_CHILD[Role.RURAL_GROUP] = REACH_CHILD[Role.COUNTY]
 REACH_VILLAGE = {
     Role.VILLAGE: lambda m, p: Q(**{f"{p}pk": m.village_id}),
     Role.TOWNSHIP: lambda m, p: Q(**{f"{p}township_id": m.township_id}),
@@ -123,6 +133,7 @@ OWN_TODO = {
     Role.VILLAGE: lambda m: Q(role=Role.VILLAGE, village_id=m.village_id),
     Role.TOWNSHIP: lambda m: Q(role=Role.TOWNSHIP, township_id=m.township_id),
     Role.COUNTY: lambda m: Q(role=Role.COUNTY, county_id=m.county_id),
+    Role.RURAL_GROUP: lambda m: Q(role=Role.RURAL_GROUP, county_id=m.county_id),
 }
 BELOW_TODO = {
     Role.SCHOOL_ADMIN: lambda m: Q(role=Role.TEACHER, school_id=m.school_id),
@@ -130,7 +141,7 @@ BELOW_TODO = {
         (Q(village__township_id=m.township_id) | Q(school__township_id=m.township_id))
         & ~Q(role=Role.TOWNSHIP)
     ),
-    Role.COUNTY: lambda m: ~Q(role=Role.COUNTY) & Q(county_id=m.county_id),
+    Role.COUNTY: lambda m: ~Q(role__in=[Role.COUNTY, Role.RURAL_GROUP]) & Q(county_id=m.county_id),
 }
 
 
@@ -151,7 +162,7 @@ def covers(m, child):
         return child.village.township_id == m.township_id or (
             school is not None and school.township_id == m.township_id
         )
-    if m.role == Role.COUNTY:
+    if m.role in (Role.COUNTY, Role.RURAL_GROUP):
         return child.village.township.county_id == m.county_id or (
             school is not None and school.township.county_id == m.county_id
         )

@@ -25,6 +25,10 @@ def default_enrolment_ladder():
     return default_enrolment_ladder_steps()
 
 
+# 000 附件1 ⑤: the office that verifies 移交县级核处, unless the county names it otherwise.
+RURAL_GROUP_NAME = "县委农村工作暨实施乡村振兴战略领导小组"
+
+
 class JurisdictionSettings(models.Model):
     """The values a county chooses (DOMAIN §9); a township may override them.
 
@@ -108,6 +112,15 @@ class JurisdictionSettings(models.Model):
     # each step's to-do is created when the one before it is done.
     enrolment_ladder = models.JSONField("未入学儿童劝学阶梯", default=default_enrolment_ladder)
 
+    # 000 附件1 ⑤: the office that verifies and approves 移交县级核处, named as the county names it.
+    rural_group_name = models.CharField(
+        "移交县级核处审批机构",
+        max_length=60,
+        blank=True,
+        default=RURAL_GROUP_NAME,
+        help_text=f"核实同意“移交县级核处”的县级机构名称（000 附件1）；留空即“{RURAL_GROUP_NAME}”。",
+    )
+
     history = HistoricalRecords(verbose_name="辖区设置 历史")
 
     # What the settings page lets a county or township edit; the ladder is
@@ -127,6 +140,7 @@ class JurisdictionSettings(models.Model):
         "review_notice_days",
         "term_check_days",
         "document_prefix",
+        "rural_group_name",
     ]
 
     class Meta:

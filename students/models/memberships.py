@@ -18,6 +18,9 @@ class Membership(models.Model):
         TOWNSHIP = "township", "乡镇控辍办"
         COUNTY = "county", "县教育局"
         SYSADMIN = "sysadmin", "系统管理员"
+        # 000 附件1 ⑤: 县委农村工作暨实施乡村振兴战略领导小组 approves 移交县级核处
+        # (its name per county: JurisdictionSettings.rural_group_name).
+        RURAL_GROUP = "rural_group", "县委农村工作领导小组"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name="用户"
@@ -83,6 +86,13 @@ class Membership(models.Model):
                     | Q(
                         role="sysadmin",
                         county__isnull=True,
+                        village__isnull=True,
+                        school__isnull=True,
+                        township__isnull=True,
+                    )
+                    | Q(
+                        role="rural_group",
+                        county__isnull=False,
                         village__isnull=True,
                         school__isnull=True,
                         township__isnull=True,

@@ -121,6 +121,24 @@ class Child(models.Model):
         THREE = 3, "三级"
         FOUR = 4, "四级"
 
+    class SelfCare(models.TextChoices):
+        NONE = "none", "无基本的生活自理能力"
+        BASIC = "basic", "有基本的生活自理能力"
+
+    class Learning(models.TextChoices):
+        PARTIAL = "partial", "未完全丧失学习能力"
+        LOST = "lost", "已经完全丧失学习能力"
+
+    # The disability details besides is_disabled (sensitive: see DISABILITY_DETAIL_ROLES).
+    DISABILITY_FIELDS = (
+        "disability_category",
+        "disability_grade",
+        "disability_certified",
+        "disability_self_care",
+        "disability_learning",
+        "in_rehabilitation",
+    )
+
     # Special-group tags (DOMAIN §3), besides disability and the household's
     # 低保/脱贫/监测 flags. Field name -> label; lists and filters use this.
     SPECIAL_GROUP_FIELDS = {
@@ -231,6 +249,19 @@ class Child(models.Model):
     # +1 on every change (save(), and the bulk writes: services.next_versions);
     # an edit made on an older version is refused (services.save_child).
     version = models.PositiveIntegerField("版本", default=1, editable=False)
+    # Disability details the dispositions check (000 附件1 ③④): 送教上门 is for
+    # 二级以上残疾证 holders without basic self-care who can still learn, 免学
+    # for those who lost all learning ability, 缓学 for those in rehabilitation.
+    # Sensitive like category and grade (jurisdiction: DISABILITY_DETAIL_ROLES;
+    # masked in history and the admin; erased by cases/retention.py).
+    disability_certified = models.BooleanField("持有残疾人证", default=False)
+    disability_self_care = models.CharField(
+        "生活自理能力", max_length=10, choices=SelfCare.choices, blank=True
+    )
+    disability_learning = models.CharField(
+        "学习能力", max_length=10, choices=Learning.choices, blank=True
+    )
+    in_rehabilitation = models.BooleanField("正在康复治疗中", default=False)
 
     history = HistoricalRecords(verbose_name="学生 历史")
 
@@ -258,6 +289,16 @@ class Child(models.Model):
                 condition=Q(is_disabled=True)
                 | (Q(disability_category="") & Q(disability_grade__isnull=True)),
                 name="child_disability_only_when_disabled",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_disabled=True)
+                | Q(
+                    disability_certified=False,
+                    disability_self_care="",
+                    disability_learning="",
+                    in_rehabilitation=False,
+                ),
+                name="child_disability_details_only_when_disabled",
             ),
         ]
         indexes = [
@@ -310,6 +351,8 @@ class Child(models.Model):
             errors["household"] = "家庭户不在所选村（社区）。"
         if not self.is_disabled and (self.disability_category or self.disability_grade):
             errors["is_disabled"] = "填写了残疾类别或等级，请勾选“残疾”。"
+        elif not self.is_disabled and any(getattr(self, f) for f in self.DISABILITY_FIELDS[2:]):
+            errors["is_disabled"] = "填写了残疾人证、自理能力、学习能力或康复情况，请勾选“残疾”。"
         if self.grade and not self.school_id:
             errors["school"] = "填写年级时请选择就读学校。"
         if self.school_id and self.grade and self.grade not in self.school.grades:

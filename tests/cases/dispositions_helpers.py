@@ -65,8 +65,18 @@ def prepare(world, child, kind):
     if kind == K.GRADUATION:
         Child.objects.filter(pk=child.pk).update(grade=9)
     if kind in (K.HOME_TEACHING, K.EXEMPTION, K.DEFERRAL):
+        # 000 附件1 ③④: 重度残疾 with a 二级以上残疾证 and no basic self-care; 送教上门
+        # keeps some learning ability, 免学 has lost it, 缓学 is in rehabilitation.
         Child.objects.filter(pk=child.pk).update(
-            is_disabled=True, disability_category="intellectual"
+            is_disabled=True,
+            disability_category="intellectual",
+            disability_grade=1,
+            disability_certified=True,
+            disability_self_care=Child.SelfCare.NONE,
+            disability_learning=(
+                Child.Learning.PARTIAL if kind == K.HOME_TEACHING else Child.Learning.LOST
+            ),
+            in_rehabilitation=kind == K.DEFERRAL,
         )
     child.refresh_from_db()
 
@@ -78,7 +88,12 @@ def complete(world, case, d):
     facts = {
         K.GRADUATION: {"exam_date": D(2026, 5, 10), "certificate_date": D(2026, 5, 18)},
         K.SUSPENSION: {"hospital_name": "县人民医院", "hospital_level": "县级"},
-        K.SPECIAL_SCHOOL: {"school_name": "新仪学校"},
+        K.SPECIAL_SCHOOL: {
+            "school_name": "新仪学校",
+            "police_unit": "县公安局",
+            "guardian_consent": "同意",
+            "student_consent": "同意",
+        },
     }.get(d.kind, {})
     if rule.facts or rule.review_required:
         rules.save_facts(disposition=d, facts=facts, review_on=REVIEW_ON, by=by)

@@ -120,11 +120,12 @@ def test_the_settings_page_edits_the_deadlines(world, login):
         "handover_school_days": 6,
         "review_notice_days": 10,
         "term_check_days": 7,
+        "rural_group_name": "示范县委农村工作暨实施乡村振兴战略领导小组",
         "ladder_preset": "004",
     }
     client = login(world.county_user)
     page = client.get(reverse("jurisdiction_settings")).content.decode()
-    assert "县级审批时限" in page and "开学核查时限" in page
+    assert "县级审批时限" in page and "开学核查时限" in page and "移交县级核处审批机构" in page
     bad = {f"{key}-{k}": v for k, v in {**form, "term_check_days": 0}.items()}
     client.post(reverse("jurisdiction_settings"), {"block": key, **bad})
     assert not JurisdictionSettings.objects.exists()
@@ -135,6 +136,7 @@ def test_the_settings_page_edits_the_deadlines(world, login):
     s = settings_for(county=world.county)
     assert (s.approval_days, s.handover_school_days, s.review_notice_days) == (8, 6, 10)
     assert s.term_check_days == 7
+    assert s.rural_group_name == "示范县委农村工作暨实施乡村振兴战略领导小组"  # who approves ⑤
 
 
 # ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_only_county_users_approve(world, case, login):
 def test_the_pending_page_makes_no_query_per_row(world, login):
     def add_pending(child):
         case = services.open_case_by_hand(child=child, by=world.county_user)
-        d = start(world, case, K.SPECIAL_SCHOOL, by=world.sysadmin)
+        d = start(world, case, K.SUSPENSION, by=world.sysadmin)
         Disposition.objects.filter(pk=d.pk).update(state=Disposition.State.PENDING)
 
     c = login(world.county_user)
@@ -70,7 +70,7 @@ def test_the_pending_page_makes_no_query_per_row(world, login):
     add_pending(world.c_cross)
     with CaptureQueriesContext(connection) as three:
         page = c.get(reverse("cases:dispositions_pending")).content.decode()
-    assert page.count("送读专门学校") == 3
+    assert page.count("办理休学证明") == 3
     assert len(three) == len(one)
 
 
@@ -88,7 +88,21 @@ def test_the_pages_start_refuse_and_strike_off(world, case, login):
         assert c.post(evidence, {"item": code, "file": png()}).status_code == 302
     r = c.post(evidence, {"item": "guardian_consent", "file": SimpleUploadedFile("a.exe", b"MZ")})
     assert "格式不支持" in r.content.decode()
-    c.post(reverse("cases:disposition_facts", args=[case.pk, d.pk]), {"school_name": "新仪学校"})
+    facts = reverse("cases:disposition_facts", args=[case.pk, d.pk])
+    c.post(facts, {"school_name": "新仪学校", "guardian_consent": "不同意"})
+    r = c.post(reverse("cases:disposition_close", args=[case.pk, d.pk]), follow=True)
+    page = r.content.decode()
+    assert "未填写牵头公安机关" in page and "家长（监护人）不同意送读专门学校" in page
+    assert "未记录学生本人是否同意" in page and fresh(case).is_open
+    c.post(
+        facts,
+        {
+            "school_name": "新仪学校",
+            "police_unit": "县公安局",
+            "guardian_consent": "同意",
+            "student_consent": "同意",
+        },
+    )
     r = c.post(reverse("cases:disposition_close", args=[case.pk, d.pk]))
     assert r.status_code == 302
     assert fresh(case).ending == Case.Ending.SPECIAL_SCHOOL

@@ -22,17 +22,22 @@ def test_each_disposition_closes_when_complete_and_the_child_status_follows(worl
     rule = rules.REGISTRY[kind]
     assert fresh(case).state == Case.State.DISPOSING
     if rule.county_approves:
-        assert "尚未经县教育局审批同意" in refused(
+        # 移交县级核处 is approved by the county's leading group, the other four by the bureau.
+        by_group = kind == K.COUNTY_REVIEW
+        approver = world.rural_group if by_group else world.county_user
+        other = world.county_user if by_group else world.rural_group
+        office = "县委农村工作暨实施乡村振兴战略领导小组" if by_group else "县教育局"
+        assert f"尚未经{office}审批同意" in refused(
             rules.close_disposition, disposition=d, by=world.school_admin, on=ON
         )
         rules.submit_disposition(disposition=d, by=world.school_admin, on=ON)
         todo = Todo.objects.get(case=case, kind=Todo.Kind.APPROVAL)
-        assert (todo.role, todo.county_id, todo.done_at) == ("county", world.county.pk, None)
-        with pytest.raises(PermissionDenied):
-            rules.decide_disposition(disposition=d, approve=True, by=world.school_admin)
-        with pytest.raises(PermissionDenied):  # IT administrators do not approve either
-            rules.decide_disposition(disposition=d, approve=True, by=world.sysadmin)
-        rules.decide_disposition(disposition=d, approve=True, by=world.county_user, note="同意")
+        role = "rural_group" if by_group else "county"
+        assert (todo.role, todo.county_id, todo.done_at) == (role, world.county.pk, None)
+        for not_theirs in (world.school_admin, world.sysadmin, other):  # nor IT administrators
+            with pytest.raises(PermissionDenied):
+                rules.decide_disposition(disposition=d, approve=True, by=not_theirs)
+        rules.decide_disposition(disposition=d, approve=True, by=approver, note="同意")
         assert fresh(todo).done_at is not None
     else:
         assert "不需县教育局审批" in refused(
@@ -97,6 +102,7 @@ def test_graduation_refused_until_persuasions_exam_and_certificate_are_in_order(
     last = joint(case, D(2026, 4, 1))
     ReturnNotice.objects.create(
         case=case,
+        kind=ReturnNotice.Kind.RESUME,
         township=world.t1,
         year=2026,
         number=1,

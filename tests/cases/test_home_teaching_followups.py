@@ -101,7 +101,7 @@ def test_no_sessions_are_due_once_the_child_left_home_teaching(world, case):
 def test_a_month_without_joint_persuasion_after_approval_is_flagged(world, case):
     d = complete(world, case, start(world, case, K.COUNTY_REVIEW, by=world.township_user))
     rules.submit_disposition(disposition=d, by=world.township_user, on=ON)
-    rules.decide_disposition(disposition=fresh(d), approve=True, by=world.county_user)
+    rules.decide_disposition(disposition=fresh(d), approve=True, by=world.rural_group)
     Disposition.objects.filter(pk=d.pk).update(decided_at=at(D(2026, 6, 10)))
     rules.close_disposition(disposition=fresh(d), by=world.township_user, on=ON)
     joint(case, D(2026, 7, 8))  # July done, August missed
