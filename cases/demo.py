@@ -26,6 +26,8 @@ from students.schoolage import school_year_start
 from .calendar import calendar_around
 from .ladder.scan import run_daily_checks
 from .models import Absence, ClassRollCall, Term
+from .termlist.selectors import current_term
+from .termlist.services import create_term_list_todos
 
 COUNTY = "示范县"
 SPRING_FESTIVAL = "Chinese New Year (Spring Festival)"
@@ -135,8 +137,20 @@ def seed_absences(*, county=None, today=None):
     return opened
 
 
+def seed_term_lists(*, county=None, today=None):
+    """The term list's deadline of each village and school for the term going
+    on (as the morning task makes it); returns how many were new."""
+    today = today or timezone.localdate()
+    county = county or County.objects.filter(name=COUNTY).first()
+    term = current_term(county_id=county.pk, on=today) if county else None
+    if term is None or term.end < today:
+        return 0  # the holidays: next term's first morning makes them
+    return create_term_list_todos(term=term)
+
+
 def on_demo_seeded(sender, *, county=None, today=None, **kwargs):
     """Receiver of students.signals.demo_seeded."""
     created = seed_calendar(county=county, today=today)
+    seed_term_lists(county=county, today=today)
     seed_absences(county=county, today=today)
     return created

@@ -28,6 +28,7 @@ from .rules import (
     ROSTER_ROLES,
     SESSION_ROLES,
     TERM_CHECK_ROLES,
+    TERM_OVERSEE_ROLES,
     Role,
     covers,
 )
@@ -379,7 +380,15 @@ class Access:
         return self._any(ATTENDANCE_ROLES)
 
     def may_check_term(self):
+        """Answer the term-start check for one's own children."""
         return self._any(TERM_CHECK_ROLES)
+
+    def may_oversee_term_lists(self):
+        """Follow each village's and school's term list (township, county)."""
+        return self._any(TERM_OVERSEE_ROLES)
+
+    def may_open_term_check(self):
+        return self.may_check_term() or self.may_oversee_term_lists()
 
     def may_decide_leads(self):
         return self._any(EDIT_ROLES)
