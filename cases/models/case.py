@@ -206,7 +206,9 @@ class Todo(models.Model):
             models.CheckConstraint(
                 condition=(Q(case__isnull=False) & ~Q(kind="term_list"))
                 | Q(kind="term_list", case__isnull=True, village__isnull=False, school__isnull=True)
-                | Q(kind="term_list", case__isnull=True, village__isnull=True, school__isnull=False),
+                | Q(
+                    kind="term_list", case__isnull=True, village__isnull=True, school__isnull=False
+                ),
                 name="todo_without_case_is_a_place_term_list",
             ),
         ]

@@ -119,7 +119,10 @@ def own_lists(user, term, term_name):
     schools = with_counts(
         School.objects.filter(pk__in=[t.school_id for t in todos if t.school_id]), term_name
     ).in_bulk()
-    return [(t, villages.get(t.village_id) or schools.get(t.school_id)) for t in todos]
+    rows = [(t, villages.get(t.village_id) or schools.get(t.school_id)) for t in todos]
+    for _todo, place in rows:
+        place.remaining = place.total - place.checked
+    return rows
 
 
 def places_progress(user, term, term_name):

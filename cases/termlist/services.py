@@ -13,14 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from students.models import Membership, School, Village
-from students.selectors import settings_for
 
 from ..calendar.term_start import check_day
 from ..models import Term, Todo
 from . import selectors
 
 Role = Membership.Role
-TITLE = "报送《动态摸排未到校学生名单》（{term}，开学后{days}个上学日内）"
+TITLE = "报送《动态摸排未到校学生名单》（{term}）"
 
 
 def create_term_list_todos(*, term):
@@ -29,7 +28,7 @@ def create_term_list_todos(*, term):
     due = check_day(term)
     if term.school_id is not None or due is None:
         return 0
-    title = TITLE.format(term=term.name, days=settings_for(county=term.county).term_check_days)
+    title = TITLE.format(term=term.name)
     todos = [
         Todo(
             case=None,
