@@ -9,11 +9,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import tasks
 from cases.demo import seed_calendar
 from cases.ladder.scan import flag_overdue
 from cases.models import Term, Todo
-from cases.tasks import term_list_deadlines
-from cases.termlist import services
 from students.models import JurisdictionSettings, School, TermCheck, Village
 
 D = datetime.date
@@ -22,6 +21,19 @@ WINTER_BREAK = D(2027, 2, 10)  # after 1 February, before the county's spring te
 SPRING_START = D(2027, 2, 22)  # the demo calendar's spring 2027 term
 # The 10th school day from Monday 22 February 2027 (no holiday in between).
 SPRING_DUE = D(2027, 3, 5)
+
+
+class _Services:
+    """cases.termlist.services, imported when used (so that each test, not
+    the whole file, fails where it is missing)."""
+
+    def __getattr__(self, name):
+        from cases.termlist import services as module
+
+        return getattr(module, name)
+
+
+services = _Services()
 
 
 @pytest.fixture
@@ -83,11 +95,10 @@ def test_a_county_later_start_moves_the_term(world, login, calendar, on):
 def test_the_township_may_open_the_term_check(world, login, calendar, on):
     """Fails on main: /checks/term/ was a 404 for the township."""
     on(SPRING_START)
-    services.create_term_list_todos(term=calendar["2027年春季学期"])
     client = login(world.township_user)
-    resp = client.get(URL)
-    assert resp.status_code == 200
-    html = resp.content.decode()
+    assert client.get(URL).status_code == 200
+    services.create_term_list_todos(term=calendar["2027年春季学期"])
+    html = client.get(URL).content.decode()
     # Its villages and schools, each with its list's deadline; not other townships'.
     assert all(name in html for name in ("一村", "二村", "甲镇中心学校"))
     assert "三村" not in html and "乙乡小学" not in html
@@ -152,11 +163,11 @@ def test_the_morning_task_makes_them_for_terms_going_on(
     world, calendar, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert term_list_deadlines(WINTER_BREAK.isoformat()) == 0
+        assert tasks.term_list_deadlines(WINTER_BREAK.isoformat()) == 0
     assert not Todo.objects.exists()
     for day in (SPRING_START, D(2027, 3, 1)):
         with django_capture_on_commit_callbacks(execute=True):
-            assert term_list_deadlines(day.isoformat()) == 1
+            assert tasks.term_list_deadlines(day.isoformat()) == 1
     assert Todo.objects.count() == 5
 
 
