@@ -41,9 +41,10 @@ def memberships(user):
     cached = getattr(user, "_kongchuo_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user).select_related(
-                "county", "township", "village__township", "school__township"
-            )
+            Membership.objects.filter(user=user)
+            .select_related("county", "township", "village__township", "school__township")
+            # In the order given: places are named in it (reach_names), on any database.
+            .order_by("pk")
         )
         user._kongchuo_memberships = cached
     return cached
