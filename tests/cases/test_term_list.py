@@ -14,6 +14,7 @@ from cases.demo import seed_calendar
 from cases.ladder.scan import flag_overdue
 from cases.models import Term, Todo
 from students.models import JurisdictionSettings, School, TermCheck, Village
+from tests.concurrency import at_once
 
 D = datetime.date
 URL = "/checks/term/"
@@ -234,3 +235,10 @@ def test_the_pages_count_by_query_not_by_place(
     client = login(world.village_user)
     with django_assert_max_num_queries(12):
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_make_each_deadline_once(world, calendar):
+    spring = calendar["2027年春季学期"]
+    at_once(lambda: services.create_term_list_todos(term=spring))
+    assert Todo.objects.filter(kind=Todo.Kind.TERM_LIST).count() == 5
