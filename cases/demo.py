@@ -17,6 +17,7 @@ before 7 July. For 2026–2027 that gives 2026-09-01 – 2027-01-22 and
 import datetime
 
 import holidays
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +27,8 @@ from students.schoolage import school_year_start
 from .calendar import calendar_around
 from .ladder.scan import run_daily_checks
 from .models import Absence, ClassRollCall, Term
+from .termlist.selectors import current_term, own_lists
+from .termlist.services import create_term_list_todos, submit_term_list
 
 COUNTY = "示范县"
 SPRING_FESTIVAL = "Chinese New Year (Spring Festival)"
@@ -135,8 +138,27 @@ def seed_absences(*, county=None, today=None):
     return opened
 
 
+def seed_term_lists(*, county=None, today=None):
+    """The term list's deadline of each village and school for the term going
+    on (as the morning task makes it); returns how many were new."""
+    today = today or timezone.localdate()
+    county = county or County.objects.filter(name=COUNTY).first()
+    term = current_term(county_id=county.pk, on=today) if county else None
+    if term is None or term.end < today:
+        return 0  # the holidays: next term's first morning makes them
+    made = create_term_list_todos(term=term)
+    # A place whose children were all checked (students/demo: the term check)
+    # has submitted its list, by its own demo user.
+    for user in get_user_model().objects.filter(memberships__isnull=False).distinct():
+        for todo, place in own_lists(user, term, term.name):
+            if not todo.done_at and place.total and not place.remaining:
+                submit_term_list(todo=todo, by=user, term_name=term.name)
+    return made
+
+
 def on_demo_seeded(sender, *, county=None, today=None, **kwargs):
     """Receiver of students.signals.demo_seeded."""
     created = seed_calendar(county=county, today=today)
+    seed_term_lists(county=county, today=today)
     seed_absences(county=county, today=today)
     return created

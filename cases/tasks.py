@@ -14,6 +14,7 @@ from .calendar import term_start
 from .ladder.catchup import catch_up
 from .ladder.scan import run_daily_checks
 from .models import Term
+from .termlist import services as termlist
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -59,6 +60,24 @@ def term_start_checks(date_iso=None):
     term_ids = [t.pk for t in term_start.terms_due(on=on)]
     for term_id in term_ids:
         outbox.enqueue(term_start_check, term_id, on.isoformat())
+    return len(term_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def term_list_deadlines_for_term(term_id):
+    """The term list's to-do of each village and school of the county (once)."""
+    term = Term.objects.select_related("county").get(pk=term_id)
+    return termlist.create_term_list_todos(term=term)
+
+
+@shared_task
+def term_list_deadlines(date_iso=None):
+    """Beat, every morning: each county term going on gets its places' term-list
+    to-dos (the first run of the term makes them; later runs find them made)."""
+    on = datetime.date.fromisoformat(date_iso) if date_iso else timezone.localdate()
+    term_ids = [t.pk for t in termlist.terms_open(on=on)]
+    for term_id in term_ids:
+        outbox.enqueue(term_list_deadlines_for_term, term_id)
     return len(term_ids)
 
 

@@ -279,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.term_start_checks",
         "schedule": crontab(minute=0, hour=19),
     },
+    # The morning of each school day: the term lists' deadlines (000, 004
+    # "开学后10日内"), made on a term's first day, found made afterwards.
+    "term-lists-daily": {
+        "task": "cases.tasks.term_list_deadlines",
+        "schedule": crontab(minute=0, hour=6),
+    },
     # After school: the absence scan, the ladder, returns, follow-ups, overdue
     # flags (a day that is no school day for a calendar does nothing there).
     "daily-checks": {

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cases.termlist import views as termlist_views
+
 from . import accounts, views
 
 admin.site.site_header = "控辍保学管理系统"
@@ -17,5 +19,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("cases/", include("cases.urls")),
     path("", views.home, name="home"),
+    # The term-start check reads the county's calendar (cases/termlist/).
+    path("checks/term/", termlist_views.term_check, name="term_check"),
+    path("checks/term/submit/<int:pk>/", termlist_views.term_list_submit, name="term_list_submit"),
     path("", include("students.urls")),
 ]

@@ -2,7 +2,8 @@
 days of term each village and school confirms which of its children came.
 
 The children marked absent make the 《动态摸排未到校学生名单》 (reports/) and
-feed the 学籍 × 在校 comparison (crosscheck.py).
+feed the 学籍 × 在校 comparison (crosscheck.py). The page, the term (from the
+county's calendar) and each place's deadline are in cases/termlist/.
 """
 
 import re
@@ -37,6 +38,10 @@ def term_check_scope(user):
 
 def may_check_term(user):
     return access(user).may_check_term()
+
+
+def may_open_term_check(user):
+    return access(user).may_open_term_check()
 
 
 def _with_term_answer(children, *, term):

@@ -31,7 +31,6 @@ urlpatterns += [
     path("checks/leads/", crosscheck_views.lead_list, name="lead_list"),
     path("checks/leads/<int:pk>/decide/", crosscheck_views.lead_decide, name="lead_decide"),
     path("checks/run/", crosscheck_views.crosscheck_start, name="crosscheck_run"),
-    path("checks/term/", crosscheck_views.term_check, name="term_check"),
 ]
 
 urlpatterns += [

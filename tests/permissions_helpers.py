@@ -29,6 +29,7 @@ SKIPPED_ROUTES = {
 
 # What a route's `pk` names, by the start of the route (first match wins).
 PK_BY_ROUTE = [
+    ("checks/term/submit/", "term_list"),
     ("cases/notices/", "notice"),
     ("cases/calendar/terms/", "term"),
     ("cases/calendar/days/", "day"),
@@ -189,6 +190,7 @@ def build_bundle(child, *, school, opened_by, batch_owner, tag):
         PersuasionRecord,
         ReturnNotice,
         Term,
+        Todo,
     )
     from students.models import ImportBatch, Lead
 
@@ -249,6 +251,15 @@ def build_bundle(child, *, school, opened_by, batch_owner, tag):
     day = CalendarDay.objects.create(
         county=county, school=school, date=datetime.date(2026, 4, 3), kind="off"
     )
+    term_list = Todo.objects.create(
+        key=f"term-list-{term.pk}-v{village.pk}",
+        kind=Todo.Kind.TERM_LIST,
+        title="报送《动态摸排未到校学生名单》",
+        role="village",
+        village=village,
+        county=county,
+        due_on=datetime.date(2026, 3, 13),
+    )
     return {
         "child": child,
         "household": child.household,
@@ -262,4 +273,5 @@ def build_bundle(child, *, school, opened_by, batch_owner, tag):
         "lead": lead,
         "term": term,
         "day": day,
+        "term_list": term_list,
     }

@@ -181,10 +181,15 @@ class Todo(models.Model):
         CONFIRM_CLOSE = "confirm_close", "乡镇确认销号"
         TOWNSHIP_VISIT = "township_visit", "乡镇入户劝学"
         PLACEMENT = "placement", "入学安置"
+        # 000 §三(三), 004 §四(一)2: no case, one per village and school and term.
+        TERM_LIST = "term_list", "报送动态摸排未到校学生名单"
 
     Role = Membership.Role
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="todos", verbose_name="个案")
+    # Empty only for a place's own deadline (the term list): see the constraints.
+    case = models.ForeignKey(
+        Case, models.CASCADE, null=True, blank=True, related_name="todos", verbose_name="个案"
+    )
     key = models.CharField("标识", max_length=40, help_text="同一个案中唯一：重复运行不会重复创建")
     kind = models.CharField("事项", max_length=20, choices=Kind.choices)
     title = models.CharField("内容", max_length=200)
@@ -218,6 +223,20 @@ class Todo(models.Model):
         ordering = ["due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["case", "key"], name="todo_unique_key"),
+            # A to-do without a case is a term list of one village or school.
+            models.UniqueConstraint(
+                fields=["county", "key"],
+                condition=Q(case__isnull=True),
+                name="todo_unique_key_without_case",
+            ),
+            models.CheckConstraint(
+                condition=(Q(case__isnull=False) & ~Q(kind="term_list"))
+                | Q(kind="term_list", case__isnull=True, village__isnull=False, school__isnull=True)
+                | Q(
+                    kind="term_list", case__isnull=True, village__isnull=True, school__isnull=False
+                ),
+                name="todo_without_case_is_a_place_term_list",
+            ),
         ]
         indexes = [models.Index(fields=["done_at", "due_on"])]
 

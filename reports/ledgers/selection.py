@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import StepOverride
+from cases.termlist.selectors import term_for_user
 from students import counting
 from students.jurisdiction import access
 from students.models import (
@@ -272,7 +273,8 @@ def select_term_list(user, params, *, on=None):
     """动态摸排未到校学生名单: TermCheck present=False of one term."""
     if not access(user).may_see_term_list():
         raise Http404("您无权查看该名单。")
-    default = current_term_label(on)
+    # The county's current term, as on the term check page (its calendar).
+    _, default = term_for_user(user, on=on or timezone.localdate())
     terms = term_labels(user)
     if default not in terms:
         terms.insert(0, default)

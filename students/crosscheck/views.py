@@ -1,4 +1,6 @@
-"""四查三比对 pages: the leads and their decisions, starting a run, the term-start check.
+"""四查三比对 pages: the leads and their decisions, starting a run. (The
+term-start check's page is cases/termlist/views.py: it reads the county's
+calendar.)
 
 Thin views: every read goes through a scoped selector in leads.py and
 every write through its services; a lead or child outside the user's reach
@@ -21,7 +23,6 @@ from ..tasks import run_crosscheck_task
 from .forms import LeadFilter
 
 LEADS_PER_PAGE = 20
-TERM_PER_PAGE = 50
 
 
 def _next_url(request):
@@ -62,7 +63,7 @@ def lead_list(request):
             ]
             if targets
             else [],
-            "may_check_term": termcheck.may_check_term(user),
+            "may_check_term": termcheck.may_open_term_check(user),
         },
     )
 
@@ -101,50 +102,3 @@ def crosscheck_start(request):
     outbox.enqueue(run_crosscheck_task, *args, request=request)
     messages.success(request, f"比对已开始（{label}），完成后结果见“最近比对”。")
     return redirect("lead_list")
-
-
-@login_required
-def term_check(request):
-    user = request.user
-    if not termcheck.may_check_term(user):
-        raise Http404("开学到校核查由村（社区）干部、学校管理员和班主任填写。")
-    term = crosscheck.term_label()
-    if request.method == "POST":
-        return _save_term_checks(request, term)
-    children = termcheck.children_for_term_check(user, term=term)
-    if request.GET.get("todo"):
-        children = children.filter(tc_present__isnull=True)
-    page = Paginator(children, TERM_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "students/crosscheck/term_check.html",
-        {
-            "term": term,
-            "page": page,
-            "summary": termcheck.term_check_summary(user, term=term),
-            "todo": bool(request.GET.get("todo")),
-        },
-    )
-
-
-def _save_term_checks(request, term):
-    pks = {int(pk) for pk in request.POST.getlist("child") if pk.isdigit()}
-    children = termcheck.term_check_children(request.user, term=term, pks=pks)
-    if len(children) != len(pks):
-        raise Http404("名单中有不在您管辖范围内的学生。")
-    entries = []
-    for child in children:
-        answer = request.POST.get(f"p{child.pk}")
-        if answer not in ("1", "0"):
-            continue  # not answered yet
-        present, note = answer == "1", request.POST.get(f"n{child.pk}", "").strip()
-        if (present, note) != (child.tc_present, child.tc_note or ""):
-            entries.append((child, present, note))
-    try:
-        saved = termcheck.record_term_checks(term=term, entries=entries, by=request.user)
-    except ValidationError as e:
-        for msg in e.messages:
-            messages.error(request, msg)
-    else:
-        messages.success(request, f"已保存 {saved} 名学生的到校情况。")
-    return redirect(request.get_full_path())

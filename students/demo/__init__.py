@@ -84,10 +84,25 @@ from .roster import SPECIAL_GROUP_MINIMUMS as SPECIAL_GROUP_MINIMUMS
 from .roster import STATUS_PLAN as STATUS_PLAN
 from .roster import TEMPORARY_XUEJI as TEMPORARY_XUEJI
 from .roster import S as S
-from .users import DEMO_PASSWORD, DEMO_USERS, _ensure_users, format_logins
+from .users import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    _ensure_users,
+    format_logins,
+    login_rows,
+    readme_table,
+)
 from .users import SUPERUSERS as SUPERUSERS
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "SeedResult", "format_logins", "seed"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "SeedResult",
+    "format_logins",
+    "login_rows",
+    "readme_table",
+    "seed",
+]
 
 
 @dataclass

@@ -33,6 +33,7 @@ from .rules import (
     RURAL_GROUP_ROLES,
     SESSION_ROLES,
     TERM_CHECK_ROLES,
+    TERM_OVERSEE_ROLES,
     XUEJI_ROLES,
     Role,
     covers,
@@ -46,9 +47,10 @@ def memberships(user):
     cached = getattr(user, "_kongchuo_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user).select_related(
-                "county", "township", "village__township", "school__township"
-            )
+            Membership.objects.filter(user=user)
+            .select_related("county", "township", "village__township", "school__township")
+            # In the order given: places are named in it (reach_names), on any database.
+            .order_by("pk")
         )
         user._kongchuo_memberships = cached
     return cached
@@ -451,7 +453,15 @@ class Access:
         return self._any(ATTENDANCE_ROLES)
 
     def may_check_term(self):
+        """Answer the term-start check for one's own children."""
         return self._any(TERM_CHECK_ROLES)
+
+    def may_oversee_term_lists(self):
+        """Follow each village's and school's term list (township, county)."""
+        return self._any(TERM_OVERSEE_ROLES)
+
+    def may_open_term_check(self):
+        return self.may_check_term() or self.may_oversee_term_lists()
 
     def may_decide_leads(self):
         return self._any(EDIT_ROLES)

@@ -31,6 +31,9 @@ ROSTER_ROLES = ADD_ROLES
 ATTENDANCE_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN})
 # Answer the term-start check (动态摸排); township and county read the result.
 TERM_CHECK_ROLES = frozenset({Role.VILLAGE, Role.SCHOOL_ADMIN, Role.TEACHER})
+# Open the term-start check to follow the villages' and schools' lists:
+# the township (000: lists go to 乡控辍保学工作领导小组办公室) and the county.
+TERM_OVERSEE_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY, Role.SYSADMIN})
 # The school files the report (001, 004): 教务处、德育处、校长, not the teacher.
 REPORT_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.SYSADMIN})
 # The notices page: townships act, the county looks on.

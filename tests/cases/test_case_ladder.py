@@ -13,7 +13,6 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
 
 from cases.calendar import calendar_around
 from cases.closing import services as closing

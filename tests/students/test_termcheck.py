@@ -51,8 +51,12 @@ def test_term_check_lists_each_role_its_children(world, login):
     assert all(n in html for n in ("王小明", "李二", "钱五")) and "张三" not in html
     html = login(w.teacher).get(url).content.decode()
     assert "王小明" in html and "李二" not in html
-    for user in (w.township_user, w.county_user, w.nobody):
-        assert login(user).get(url).status_code == 404
+    # The township and the county follow the places' lists (cases/termlist),
+    # not each child: no child rows, no answers.
+    for user in (w.township_user, w.county_user):
+        html = login(user).get(url).content.decode()
+        assert "王小明" not in html and 'name="child"' not in html
+    assert login(w.nobody).get(url).status_code == 404
     # Marking a child out of reach: 404, nothing saved.
     data = {"child": [w.c_t2.pk], f"p{w.c_t2.pk}": "0"}
     assert login(w.teacher).post(url, data).status_code == 404

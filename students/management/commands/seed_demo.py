@@ -1,7 +1,8 @@
 """Fill the database with 示范县 demo data and print the demo logins.
 
 Idempotent: a second run creates nothing new, but resets the demo users'
-password (`students.demo.DEMO_PASSWORD`) and memberships.
+password (`students.demo.DEMO_PASSWORD`) and memberships. `--markdown`
+prints README's demo-login table from the data.
 """
 
 import time
@@ -18,13 +19,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet", action="store_true", help="不打印演示账号表，只打印一行汇总。"
         )
+        parser.add_argument(
+            "--markdown",
+            action="store_true",
+            help="另外打印 README 的演示账号表（Markdown，由数据生成）。",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, markdown=False, **options):
         started = time.monotonic()
         result = demo.seed()
         if not quiet:
             self.stdout.write("演示账号：")
             for line in demo.format_logins():
                 self.stdout.write("  " + line)
+        if markdown:
+            self.stdout.write("\n".join(demo.readme_table()))
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"{result.summary()}（用时 {elapsed:.1f} 秒）"))
