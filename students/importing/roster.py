@@ -278,11 +278,14 @@ class RosterPlanner:
 
 def apply_roster(batch, plan, user):
     reason = f"导入批次#{batch.pk}"
+    # New 村民小组 are unsaved (so unhashable) objects shared by their
+    # households: keyed by identity, created in one statement.
     new_groups = {
-        g for g in (h.group for h in _households_of(plan)) if g is not None and g.pk is None
+        id(g): g for g in (h.group for h in _households_of(plan)) if g is not None and g.pk is None
     }
-    for group in new_groups:
-        group.save()
+    VillageGroup.objects.bulk_create(new_groups.values())
+    if any(g.pk is None for g in new_groups.values()):  # a backend that returns no ids
+        raise RuntimeError("database did not return group ids")
     new_households = [h for h in _households_of(plan) if h.pk is None]
     for h in new_households:
         h.group_id = h.group.pk if h.group else None
