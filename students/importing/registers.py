@@ -137,6 +137,9 @@ def plan_xueji(batch, parsed, user, progress, *, final):
         if school is None:
             add_error(plan, row.row, "学校名称", "请填写学校名称（或在导入时选择学校）")
             return None
+        if problem := school.grade_problem(v["grade"]):
+            add_error(plan, row.row, parsed.columns.get("grade", "年级"), problem)
+            return None
         id_number = v.get("id_number") or idcard.id_from_xueji_number(v["xueji_number"])
         return {
             "school": school,

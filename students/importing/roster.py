@@ -21,6 +21,9 @@ from .columns import (
     parse_special,
 )
 
+# A model field's error is shown on the sheet column the value came from.
+SHEET_COLUMN_OF = {"grade": "grade_class", "school": "school_name", "household": "head_name"}
+
 
 class RosterPlanner:
     def __init__(self, batch, parsed, user, *, final):
@@ -196,6 +199,7 @@ class RosterPlanner:
             child.clean()
         except Exception as e:  # ValidationError: report each message on this row
             for name, messages in getattr(e, "message_dict", {"": [str(e)]}).items():
+                name = SHEET_COLUMN_OF.get(name, name)
                 column = self.header(name) if name in self.parsed.columns else self.header("name")
                 for m in messages:
                     add_error(plan, n, column, m)
