@@ -199,7 +199,8 @@ def _record_commit(batch, plan):
         county=batch.county_id,
         detail=(
             f"{batch.get_kind_display()}“{batch.filename}”（批次#{batch.pk}）："
-            f"新增 {batch.created}，更新 {batch.updated}，未变 {batch.unchanged}"
+            f"新增{batch.noun} {batch.created}，更新{batch.noun} {batch.updated}，"
+            f"未变 {batch.unchanged}"
         ),
     )
     moved = [child for child, changed in plan.updates if "status" in changed]
@@ -238,9 +239,13 @@ def summary(batch):
         if batch.state == ImportBatch.State.INVALID
         else []
     )
-    return {
+    result = {
         "created": batch.created if batch.state != ImportBatch.State.INVALID else 0,
         "updated": batch.updated if batch.state != ImportBatch.State.INVALID else 0,
         "unchanged": batch.unchanged,
         "errors": errors,
     }
+    if batch.kind == ImportBatch.Kind.XUEJI:  # children placed, pupils handed to the township
+        ok = batch.state != ImportBatch.State.INVALID
+        result.update(placed=batch.placed if ok else 0, to_assign=batch.to_assign if ok else 0)
+    return result
