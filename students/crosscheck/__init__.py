@@ -13,6 +13,7 @@ decisions on them (leads.py).
   `XuejiRecord.id_number` is only ever a real ID number (never an L/J 学籍号).
 """
 
+from .assign import assign_lead, assignable_villages  # noqa: F401
 from .comparisons import (  # noqa: F401
     ACCOUNTED_ELSEWHERE,
     current_period,

@@ -7,8 +7,8 @@ from .. import idcard
 from ..jurisdiction import access
 from ..models import Child, HujiRecord, PovertyRecord, School, Village, XuejiRecord
 from ..schoolage import age_on
-from .pupils import apply_pupils, plan_pupils
 from .columns import KEEP_AGES, PROGRESS_EVERY, Plan, add_error, copy_values, field_labels
+from .pupils import apply_pupils, plan_pupils
 
 
 def _plan_records(batch, parsed, progress, *, model, key, build, reach, refusal, final):

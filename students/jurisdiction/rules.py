@@ -47,6 +47,9 @@ CALENDAR_ROLES = frozenset({Role.COUNTY, Role.SCHOOL_ADMIN})
 RUN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
 # Read the access log: the system administrator (all), the county (its own).
 AUDIT_ROLES = frozenset({Role.COUNTY, Role.SYSADMIN})
+# Assign a pupil on no village roster (a school's 学籍 import) to a village:
+# the township of the school, or the county.
+ASSIGN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,
