@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from ..audit.services import Action, record_access
 from ..jurisdiction import SYSTEM
-from ..models import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
+from ..models import HandoverEntry, HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 from ..sheets import SheetError, read_sheet
 from .columns import COLUMNS
+from .handover import plan_handover
 from .registers import apply_records, plan_huji, plan_tuopin, plan_xueji
 from .roster import apply_roster, plan_roster
 
@@ -38,11 +39,13 @@ PLANNERS = {
     ImportBatch.Kind.XUEJI: plan_xueji,
     ImportBatch.Kind.HUJI: plan_huji,
     ImportBatch.Kind.TUOPIN: plan_tuopin,
+    ImportBatch.Kind.HANDOVER: plan_handover,
 }
 RECORD_MODELS = {
     ImportBatch.Kind.XUEJI: XuejiRecord,
     ImportBatch.Kind.HUJI: HujiRecord,
     ImportBatch.Kind.TUOPIN: PovertyRecord,
+    ImportBatch.Kind.HANDOVER: HandoverEntry,
 }
 
 

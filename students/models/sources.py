@@ -23,6 +23,7 @@ class ImportBatch(models.Model):
         XUEJI = "xueji", "学籍（学生基本信息）"
         HUJI = "huji", "户籍信息"
         TUOPIN = "tuopin", "脱贫户/监测户名单"
+        HANDOVER = "handover", "小升初交接名单"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -78,7 +79,13 @@ class ImportBatch(models.Model):
 
     # What the created / updated / unchanged counts count, per kind: a 学籍
     # sheet adds 学籍 records, not children (the preview must say so).
-    NOUNS = {"roster": "学生", "xueji": "学籍记录", "huji": "户籍记录", "tuopin": "名单记录"}
+    NOUNS = {
+        "roster": "学生",
+        "xueji": "学籍记录",
+        "huji": "户籍记录",
+        "tuopin": "名单记录",
+        "handover": "交接名单记录",
+    }
 
     @property
     def noun(self):
