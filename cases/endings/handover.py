@@ -65,9 +65,7 @@ def junior_candidates(*, county, year):
         Child.objects.filter(Exists(listed), status=Child.Status.ENROLLED)
         .exclude(appeared_at_junior)
         .exclude(Exists(Case.objects.filter(child=OuterRef("pk")).exclude(state=S.CLOSED)))
-        .exclude(
-            Exists(CaseEvent.objects.filter(case__child=OuterRef("pk"), key=f"junior-{year}"))
-        )
+        .exclude(Exists(CaseEvent.objects.filter(case__child=OuterRef("pk"), key=f"junior-{year}")))
     )
 
 

@@ -53,4 +53,6 @@ def assign_lead(*, lead, village_id, by, reason):
         record.save(update_fields=["child", "updated_at"])
     Lead.objects.filter(pk=lead.pk).update(child=child, village=village)
     lead.child, lead.village = child, village
-    return _decide(lead=lead, by=by, reason=f"分配到{village}：{reason}", state=Lead.State.CONFIRMED)
+    return _decide(
+        lead=lead, by=by, reason=f"分配到{village}：{reason}", state=Lead.State.CONFIRMED
+    )

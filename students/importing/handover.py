@@ -21,9 +21,7 @@ def plan_handover(batch, parsed, user, progress, *, final):
     column = parsed.columns.get
     schools = {s.name: s for s in School.objects.filter(township__county=batch.county)}
     ids = {r.values.get("id_number") for r in parsed.rows} - {None}
-    existing = {
-        e.id_number: e for e in HandoverEntry.objects.filter(year=year, id_number__in=ids)
-    }
+    existing = {e.id_number: e for e in HandoverEntry.objects.filter(year=year, id_number__in=ids)}
     kept = set(
         HandoverEntry.objects.filter(
             access(user).schools("primary_school__"), year=year, id_number__in=ids

@@ -88,7 +88,9 @@ def apply_pupils(batch, plan, user):
         return
     record_of = {
         r.xueji_number: r
-        for r in XuejiRecord.objects.filter(xueji_number__in=[v["xueji_number"] for v in unrostered])
+        for r in XuejiRecord.objects.filter(
+            xueji_number__in=[v["xueji_number"] for v in unrostered]
+        )
     }
     period = f"{timezone.localdate():%Y-%m}"
     Lead.objects.bulk_create(

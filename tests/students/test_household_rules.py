@@ -153,7 +153,11 @@ def test_a_child_without_an_id_number_keeps_typed_gender_and_birth_date(world, l
     data = _child_post(world, id_number="", gender="M", birth_date="2016-01-02")
     assert client.post(reverse("child_create"), data).status_code == 302
     child = Child.objects.get(name="王小红")
-    assert (child.gender, child.birth_date, child.id_number) == ("M", datetime.date(2016, 1, 2), None)
+    assert (child.gender, child.birth_date, child.id_number) == (
+        "M",
+        datetime.date(2016, 1, 2),
+        None,
+    )
     html = client.get(reverse("child_edit", args=[child.pk])).content.decode()
     assert "disabled" not in html.split('name="gender"')[1].split(">")[0]
 
