@@ -137,3 +137,29 @@ def test_only_listed_graduates_who_did_not_appear_get_a_case(autumn, tmp_path, c
 def test_a_child_repeating_grade_6_is_never_a_hand_over_case(autumn):
     assert endings.junior_handover_cases(county=autumn.county, on=D(YEAR, 9, 30)) == 0
     assert not Case.objects.filter(child=autumn.repeater).exists()
+
+
+def test_a_school_uploads_its_hand_over_list_on_the_import_page(
+    autumn, login, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    w = autumn
+    client = login(w.school_admin)  # 甲镇中心学校, a nine-year school: its own junior section
+    resp = client.get(reverse("import_template"), {"kind": "handover"})
+    assert resp.status_code == 200
+    html = client.get(reverse("import_list")).content.decode()
+    assert "小升初交接名单" in html and "指定中学" in html
+    rows = [HEADER, [w.c_class.name, w.c_class.id_number, "", "六年级1班", "甲镇中心学校", ""]]
+    upload = SimpleUploadedFile("交接.xlsx", xlsx(rows, title=[]))
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            reverse("import_list"), {"kind": "handover", "school": w.s1.pk, "file": upload}
+        )
+    batch = ImportBatch.objects.get(kind="handover")
+    assert "将新增交接名单记录 <strong>1</strong>" in client.get(resp.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[batch.pk]))
+    entry = HandoverEntry.objects.get()
+    assert (entry.primary_school, entry.junior_school, entry.child) == (w.s1, w.s1, w.c_class)
+    assert entry.history.get().history_user == w.school_admin

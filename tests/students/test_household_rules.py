@@ -142,6 +142,8 @@ def test_gender_and_birth_date_come_from_the_id_number(world, login):
     for name in ("gender", "birth_date"):
         assert "disabled" in html.split(f'name="{name}"')[1].split(">")[0]
     assert "按身份证号自动填写" in html
+    # a new child's form fills them as the ID number is typed (static/js, no inline script)
+    assert "js/child-id.js" in client.get(reverse("child_create")).content.decode()
 
 
 def test_a_child_without_an_id_number_keeps_typed_gender_and_birth_date(world, login):
