@@ -1,7 +1,9 @@
 """A pupil on no village roster (found by a school's 学籍 import, Lead.Kind
 UNROSTERED) is put on the roster of the village the township assigns: the
 child is created there from the 学籍 record, the lead confirmed with who,
-when and why. Who may: access(user).may_assign_lead()."""
+when and why. A pupil who turns out to be registered on a roster the school
+does not see keeps that roster entry and gets the school's placement.
+Who may: access(user).may_assign_lead()."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,9 +32,10 @@ def assign_lead(*, lead, village_id, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写核实说明。"})
-    if lead.id_number and Child.objects.filter(id_number=lead.id_number).exists():
-        raise ValidationError("该学生已登记在村台账上，请“排除”此线索。")
     record = lead.xueji
+    registered = Child.objects.filter(id_number=lead.id_number).first() if lead.id_number else None
+    if registered is not None:
+        return _place_registered(lead, registered, record, by=by, reason=reason)
     child = Child(
         village=village,
         name=lead.name,
@@ -55,4 +58,22 @@ def assign_lead(*, lead, village_id, by, reason):
     lead.child, lead.village = child, village
     return _decide(
         lead=lead, by=by, reason=f"分配到{village}：{reason}", state=Lead.State.CONFIRMED
+    )
+
+
+def _place_registered(lead, child, record, *, by, reason):
+    """The pupil is on a roster the school does not see: the roster stays
+    where it is, the school's sheet sets the placement (as for a pupil the
+    school sees), and the lead is confirmed."""
+    child.school = lead.school
+    if record is not None:
+        child.grade, child.class_name = record.grade, record.class_name
+    save_child(child=child, by=by, reason=f"学籍在册（{lead.school}），乡镇核实更新就读：{reason}")
+    Lead.objects.filter(pk=lead.pk).update(child=child)
+    lead.child = child
+    return _decide(
+        lead=lead,
+        by=by,
+        reason=f"已在村台账上，更新就读学校：{reason}",
+        state=Lead.State.CONFIRMED,
     )

@@ -3,8 +3,10 @@
 - A pupil already on a village roster (matched by ID number): the sheet sets
   the child's placement — school, grade, class — the one thing a school
   writes on a rostered child; everything else stays the village's.
-- A pupil on no village roster becomes a lead (Lead.Kind.UNROSTERED) for the
-  school's township, which assigns it to a village (crosscheck/assign.py).
+- A pupil on no village roster (or on one the importer does not see)
+  becomes a lead (Lead.Kind.UNROSTERED) for the school's township, which
+  assigns it to a village or places the registered child
+  (crosscheck/assign.py).
 
 Planned with the 学籍 rows (preview and commit alike), written in the
 import's transaction, idempotent: a re-import finds every child placed and
@@ -14,6 +16,7 @@ every lead already open.
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from ..jurisdiction import access
 from ..models import Child, Lead, XuejiRecord
 from ..services import next_versions
 from .columns import field_labels
@@ -23,13 +26,21 @@ PLACED = "更新就读"
 TO_ASSIGN = "待乡镇分配到村"
 
 
-def plan_pupils(plan):
-    """Add to a 学籍 plan the placements and the leads its rows imply."""
+def plan_pupils(plan, user):
+    """Add to a 学籍 plan the placements and the leads its rows imply.
+
+    Only children the importer already sees are placed from the sheet; a
+    child registered where the importer does not see is treated exactly like
+    an unknown one (a lead for the township, which places them), so neither
+    the preview nor the commit tells a school what is registered elsewhere.
+    """
     rows = plan.extra.pop("pupil_rows", [])
     if plan.errors or not rows:
         return plan
     ids = {values["id_number"] for _, values in rows if values["id_number"]}
-    children = {c.id_number: c for c in Child.objects.filter(id_number__in=ids)}
+    children = {
+        c.id_number: c for c in Child.objects.filter(access(user).children(), id_number__in=ids)
+    }
     keys = {values["id_number"] or values["xueji_number"] for _, values in rows}
     open_leads = set(
         Lead.objects.filter(

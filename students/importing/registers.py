@@ -170,7 +170,7 @@ def plan_xueji(batch, parsed, user, progress, *, final):
         refusal=_refusal("学籍号", batch, user),
         final=final,
     )
-    return plan_pupils(plan)
+    return plan_pupils(plan, user)
 
 
 def plan_huji(batch, parsed, user, progress, *, final):

@@ -147,3 +147,26 @@ def test_the_township_assigns_a_pupil_to_a_village(
     # assigning twice does nothing more
     client.post(url, data)
     assert Child.objects.filter(id_number=NEW1).count() == 1
+
+
+def test_a_pupil_registered_where_the_school_does_not_see_is_placed_by_the_township(
+    world, login, django_capture_on_commit_callbacks
+):
+    kid = world.c_t2  # lives in 三村 (乙乡), on the roster at 乙乡小学
+    rows = [HEADER, [kid.name, "男", "2015-03-08", kid.id_number, "L12345678", "四年级", "3班"]]
+    client = login(world.school_admin)  # 甲镇中心学校 does not see 赵四
+    batch, resp = _upload(client, xlsx(rows, title=[]), django_capture_on_commit_callbacks, world)
+    html = client.get(resp.url).content.decode()
+    assert "交乡镇分配到村 <strong>1</strong> 人" in html  # like an unknown pupil
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[batch.pk]))
+    assert Child.objects.get(pk=kid.pk).school == world.s2  # not moved by the school
+    lead = Lead.objects.get(kind=Lead.Kind.UNROSTERED)
+    resp = login(world.township_user).post(
+        reverse("lead_assign", args=[lead.pk]), {"village": world.v1.pk, "reason": "核实"}
+    )
+    kid = Child.objects.get(pk=kid.pk)
+    assert (kid.village, kid.school, kid.grade, kid.class_name) == (world.v3, world.s1, 4, "3班")
+    assert Child.objects.filter(id_number=kid.id_number).count() == 1
+    lead.refresh_from_db()
+    assert lead.state == Lead.State.CONFIRMED and lead.child == kid
