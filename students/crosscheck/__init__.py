@@ -16,6 +16,7 @@ decisions on them (leads.py).
 from .assign import assign_lead, assignable_villages  # noqa: F401
 from .comparisons import (  # noqa: F401
     ACCOUNTED_ELSEWHERE,
+    COMPARED_KINDS,
     current_period,
     run_count_rows,
     run_crosscheck,
