@@ -21,7 +21,11 @@ def assignable_villages(user, lead):
 
 @transaction.atomic
 def assign_lead(*, lead, village_id, by, reason):
-    lead = Lead.objects.select_for_update().select_related("school", "xueji").get(pk=lead.pk)
+    lead = (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("school", "xueji")
+        .get(pk=lead.pk)
+    )
     if lead.kind != Lead.Kind.UNROSTERED or lead.state != Lead.State.OPEN:
         raise ValidationError("该线索已处理或不能分配到村。")
     if not access(by).may_assign_lead(lead):
