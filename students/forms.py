@@ -3,7 +3,8 @@ from django.utils.html import format_html, format_html_join
 
 from . import idcard, selectors, services
 from .jurisdiction import access
-from .models import Child, Household, JurisdictionSettings, Village
+from .models import Child, Household, JurisdictionSettings, School, Village, VillageGroup
+from .phones import normalize_phone
 from .presets import ladder_presets
 
 
@@ -16,6 +17,14 @@ def _version_field():
 def _keep_version(form):
     if form.instance.pk:
         form.initial["version"] = form.instance.version
+
+
+def _clean_phone(form, name):
+    """The one phone rule (phones.py), normalised before the model checks it."""
+    try:
+        return normalize_phone(form.cleaned_data.get(name))
+    except ValueError as e:
+        raise forms.ValidationError(str(e)) from None
 
 
 def _version_sent(form, stale):
@@ -46,16 +55,28 @@ class HouseholdForm(forms.ModelForm):
         self.fields["village"].queryset = Village.objects.filter(
             access(user).villages()
         ).select_related("township")
-        self.fields["group"].queryset = (
-            self.fields["group"]
-            .queryset.filter(village__in=self.fields["village"].queryset)
-            .select_related("village")
-        )
+        # The groups of the household's village (any of the user's villages
+        # before one is chosen); Household.clean() and the database refuse
+        # a group of another village whatever is posted.
+        village = self.initial.get("village") or self.instance.village_id
+        village = getattr(village, "pk", village)
+        groups = VillageGroup.objects.filter(village__in=self.fields["village"].queryset)
+        if village and not self.is_bound:  # a posted mismatch gets clean()'s message
+            groups = groups.filter(village_id=village)
+        self.fields["group"].queryset = groups.select_related("village")
+        self.fields["phone"].widget.attrs.update(inputmode="tel")
+        self.fields["phone"].help_text = "手机号11位，或带区号的固定电话，如 0791-1234567"
         _keep_version(self)
+
+    def clean_phone(self):
+        return _clean_phone(self, "phone")
 
     def clean(self):
         data = super().clean()
         _version_sent(self, services.STALE_HOUSEHOLD)
+        group, village = data.get("group"), data.get("village")
+        if group is not None and village is not None and group.village_id != village.pk:
+            self.add_error("group", f"{group}不属于{village}，请重新选择村民小组。")
         return data
 
 
@@ -127,6 +148,8 @@ class ChildForm(forms.ModelForm):
                 self.fields[name].help_text = f"当前：{current}。留空则不变。"
         if not access(user).may_see_juvenile_cases():
             del self.fields["is_juvenile_case"]
+        self._derive_from_id_number()
+        self._grades_of_school()
         if self.instance.pk:
             # Later changes of status go through 变更状态, with a reason.
             del self.fields["status"]
@@ -149,6 +172,57 @@ class ChildForm(forms.ModelForm):
         self.fields["household"].help_text = "先选择村（社区）并保存，或从家庭户页面“添加子女”。"
         return households.none()
 
+    def _derive_from_id_number(self):
+        """性别 and 出生日期 come from the ID number: read-only when the child
+        has a usable one, optional (derived in clean()) while typing a new
+        one, and typed only for a child without an ID number."""
+        for name in ("gender", "birth_date"):
+            self.fields[name].required = False
+            self.fields[name].help_text = "有身份证号时按身份证号自动填写，无需填写"
+        if self.instance.pk and self.instance.id_number:
+            for name in ("gender", "birth_date"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "按身份证号自动填写"
+
+    def _grades_of_school(self):
+        """年级 offers only the grades of the chosen school's kind (School.grades)."""
+        school = self.initial.get("school") or self.instance.school_id
+        school = getattr(school, "pk", school)
+        if school and not self.is_bound:  # a posted mismatch gets Child.clean()'s message
+            found = School.objects.filter(pk=school).first()
+            if found is not None:
+                self.fields["grade"].choices = [("", "---------")] + [
+                    (g, label)
+                    for g, label in Child._meta.get_field("grade").choices
+                    if g in found.grades
+                ]
+
+    def clean_father_phone(self):
+        return _clean_phone(self, "father_phone")
+
+    def clean_mother_phone(self):
+        return _clean_phone(self, "mother_phone")
+
+    def clean_guardian_phone(self):
+        return _clean_phone(self, "guardian_phone")
+
+    def _gender_and_birth(self, data):
+        id_number = data.get("id_number")
+        if id_number:
+            try:
+                info = idcard.parse_id_number(id_number)
+            except idcard.IDNumberError as e:
+                self.add_error("id_number", str(e))
+                return
+            data["gender"], data["birth_date"] = info.gender, info.birth_date
+            return
+        if "id_number" in self.errors:
+            return
+        if not data.get("gender"):
+            self.add_error("gender", "无身份证号时请填写性别。")
+        if not data.get("birth_date"):
+            self.add_error("birth_date", "无身份证号时请填写出生日期。")
+
     def clean_id_number(self):
         raw = self.cleaned_data.get("id_number") or ""
         if not raw.strip():
@@ -167,6 +241,7 @@ class ChildForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         _version_sent(self, services.STALE_CHILD)
+        self._gender_and_birth(data)
         owner = selectors.id_number_owner(data.get("id_number"), exclude_pk=self.instance.pk)
         if owner is not None:
             if Child.objects.filter(access(self.user).children(), pk=owner.pk).exists():

@@ -23,7 +23,9 @@ from django.core.exceptions import ValidationError
 
 from common import spreadsheets
 from common.spreadsheets import NOT_EXCEL, Limits, SpreadsheetError
+from students import phones
 from students.idcard import normalize_id_number, normalize_xueji_number
+from students.phones import normalize_phone
 
 KINDS = set("text id_number xueji_number date gender bool int grade choice phone".split())
 HEADER_SCAN_ROWS = 15
@@ -31,7 +33,7 @@ FOOTER_WORDS = ("合计", "总计", "小计")
 FOOTER_PREFIXES = ("填表说明", "说明:", "填表人:", "审核人:")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 ID_AS_NUMBER = "身份证号被 Excel 存成了数字，后几位可能已丢失，请把该列设为文本后重新填写"
-PHONE_HINT = "手机号应为11位、以1开头；固定电话如 0791-1234567"
+PHONE_HINT = phones.HINT
 
 
 SheetError = SpreadsheetError  # one clear Chinese message for the whole file (str(e))
@@ -229,14 +231,10 @@ def _choice(value, column: Column) -> str:
 
 
 def _phone(value, column: Column) -> str:
-    text = re.sub(r"^(?:\+86|0086)-?(?=1)", "", _squash(value).lstrip("'"))
-    text = re.sub(r"^\((0[0-9]{2,3})\)-?", r"\1-", text)  # (0791)1234567
-    if re.fullmatch(r"0[0-9]{2,3}-[0-9]{7,8}", text):
-        return text
-    digits = text.replace("-", "")
-    if re.fullmatch(r"1[0-9]{10}|0[0-9]{9,11}", digits):
-        return digits
-    raise ValueError(f"电话号码格式不正确：{_cell_text(value)}（{PHONE_HINT}）")
+    try:
+        return normalize_phone(_cell_text(value))
+    except ValueError:
+        raise ValueError(f"电话号码格式不正确：{_cell_text(value)}（{PHONE_HINT}）") from None
 
 
 NORMALISERS = {

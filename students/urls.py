@@ -30,6 +30,7 @@ urlpatterns += [
 urlpatterns += [
     path("checks/leads/", crosscheck_views.lead_list, name="lead_list"),
     path("checks/leads/<int:pk>/decide/", crosscheck_views.lead_decide, name="lead_decide"),
+    path("checks/leads/<int:pk>/assign/", crosscheck_views.lead_assign, name="lead_assign"),
     path("checks/run/", crosscheck_views.crosscheck_start, name="crosscheck_run"),
 ]
 

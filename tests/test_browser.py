@@ -68,7 +68,7 @@ def test_village_cadre_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(
     phone.get_by_role("button", name="上传并检查").click()
     phone.get_by_role("button", name="确认导入").click(timeout=30_000)
     phone.get_by_text("导入结果").wait_for(timeout=30_000)
-    assert "新增 <strong>3</strong>" in phone.content()
+    assert "新增学生 <strong>3</strong>" in phone.content()
     assert Child.objects.filter(id_number=ID1, name="刘一").exists()
 
 

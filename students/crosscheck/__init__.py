@@ -13,8 +13,10 @@ decisions on them (leads.py).
   `XuejiRecord.id_number` is only ever a real ID number (never an L/J 学籍号).
 """
 
+from .assign import assign_lead, assignable_villages  # noqa: F401
 from .comparisons import (  # noqa: F401
     ACCOUNTED_ELSEWHERE,
+    COMPARED_KINDS,
     current_period,
     run_count_rows,
     run_crosscheck,

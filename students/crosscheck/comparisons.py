@@ -45,6 +45,8 @@ from ..selectors import compulsory_age_q, settings_groups
 
 Status = Child.Status
 Kind = Lead.Kind
+# The kinds a run produces (an UNROSTERED lead comes from a school's 学籍 import).
+COMPARED_KINDS = [Kind.NOT_ENROLLED, Kind.ABSENT, Kind.POVERTY_DROPOUT]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -417,5 +419,5 @@ def run_count_rows(run):
             run.counts.get(kind.value, {}).get("found", 0),
             run.counts.get(kind.value, {}).get("new", 0),
         )
-        for kind in Kind
+        for kind in COMPARED_KINDS
     ]

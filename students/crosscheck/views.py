@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .. import crosscheck, idcard, outbox, termcheck
+from ..jurisdiction import access
 from ..models import Lead
 from ..tasks import run_crosscheck_task
 from .forms import LeadFilter
@@ -48,6 +49,7 @@ def lead_list(request):
         else set()
     )
     targets = crosscheck.run_targets(user)
+    villages_of = _assignable(user, page)
     return render(
         request,
         "students/crosscheck/lead_list.html",
@@ -55,7 +57,13 @@ def lead_list(request):
             "filter": f,
             "page": page,
             "rows": [
-                (lead, idcard.mask_id_number(lead.id_number), lead.pk in decidable) for lead in page
+                (
+                    lead,
+                    idcard.mask_id_number(lead.id_number),
+                    lead.pk in decidable,
+                    villages_of.get(lead.pk),
+                )
+                for lead in page
             ],
             "targets": targets,
             "runs": [
@@ -85,6 +93,44 @@ def lead_decide(request, pk):
             messages.error(request, f"{lead.name}：{msg}")
     else:
         messages.success(request, f"{lead.name}：已标记为“{lead.get_state_display()}”。")
+    return redirect(_next_url(request))
+
+
+def _assignable(user, leads):
+    """lead pk -> the villages it may be assigned to, for the open
+    学籍-only leads this user may assign (one query per township)."""
+    found, by_township = {}, {}
+    for lead in leads:
+        if lead.kind != Lead.Kind.UNROSTERED or lead.state != Lead.State.OPEN:
+            continue
+        if not access(user).may_assign_lead(lead):
+            continue
+        township = lead.school.township_id
+        if township not in by_township:
+            by_township[township] = list(crosscheck.assignable_villages(user, lead))
+        found[lead.pk] = by_township[township]
+    return found
+
+
+@login_required
+@require_POST
+def lead_assign(request, pk):
+    lead = get_object_or_404(crosscheck.leads_for_user(request.user), pk=pk)
+    if not access(request.user).may_assign_lead(lead):
+        raise Http404("只有学校所在乡镇或县可以分配到村。")
+    try:
+        crosscheck.assign_lead(
+            lead=lead,
+            village_id=request.POST.get("village"),
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as e:
+        for msg in e.messages:
+            messages.error(request, f"{lead.name}：{msg}")
+    else:
+        lead.refresh_from_db()
+        messages.success(request, f"{lead.name}：已登记到{lead.village}底数台账。")
     return redirect(_next_url(request))
 
 

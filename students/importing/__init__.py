@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from ..audit.services import Action, record_access
 from ..jurisdiction import SYSTEM
-from ..models import HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
+from ..models import HandoverEntry, HujiRecord, ImportBatch, PovertyRecord, XuejiRecord
 from ..sheets import SheetError, read_sheet
 from .columns import COLUMNS
+from .handover import plan_handover
 from .registers import apply_records, plan_huji, plan_tuopin, plan_xueji
 from .roster import apply_roster, plan_roster
 
@@ -38,11 +39,13 @@ PLANNERS = {
     ImportBatch.Kind.XUEJI: plan_xueji,
     ImportBatch.Kind.HUJI: plan_huji,
     ImportBatch.Kind.TUOPIN: plan_tuopin,
+    ImportBatch.Kind.HANDOVER: plan_handover,
 }
 RECORD_MODELS = {
     ImportBatch.Kind.XUEJI: XuejiRecord,
     ImportBatch.Kind.HUJI: HujiRecord,
     ImportBatch.Kind.TUOPIN: PovertyRecord,
+    ImportBatch.Kind.HANDOVER: HandoverEntry,
 }
 
 
@@ -199,7 +202,8 @@ def _record_commit(batch, plan):
         county=batch.county_id,
         detail=(
             f"{batch.get_kind_display()}“{batch.filename}”（批次#{batch.pk}）："
-            f"新增 {batch.created}，更新 {batch.updated}，未变 {batch.unchanged}"
+            f"新增{batch.noun} {batch.created}，更新{batch.noun} {batch.updated}，"
+            f"未变 {batch.unchanged}"
         ),
     )
     moved = [child for child, changed in plan.updates if "status" in changed]
@@ -238,9 +242,13 @@ def summary(batch):
         if batch.state == ImportBatch.State.INVALID
         else []
     )
-    return {
+    result = {
         "created": batch.created if batch.state != ImportBatch.State.INVALID else 0,
         "updated": batch.updated if batch.state != ImportBatch.State.INVALID else 0,
         "unchanged": batch.unchanged,
         "errors": errors,
     }
+    if batch.kind == ImportBatch.Kind.XUEJI:  # children placed, pupils handed to the township
+        ok = batch.state != ImportBatch.State.INVALID
+        result.update(placed=batch.placed if ok else 0, to_assign=batch.to_assign if ok else 0)
+    return result

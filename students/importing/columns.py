@@ -116,11 +116,33 @@ TUOPIN_COLUMNS = [
     _text("kind", "类别", ("户类型", "脱贫户/监测户", "户类别", "监测类型")),
     _text("village_name", "村（社区）", ("村名", "村", "所在村")),
 ]
+# 001 §四(二)5: the graduates a primary school hands over to their junior school.
+HANDOVER_COLUMNS = [
+    _text("name", "姓名", ("学生姓名", "毕业生姓名"), required=True),
+    Column(
+        "id_number",
+        "身份证号",
+        ("身份证号码", "公民身份号码", "身份证件号"),
+        kind="id_number",
+        required=True,
+    ),
+    Column("gender", "性别", (), kind="gender"),
+    _text("primary_name", "毕业学校", ("原学校", "毕业小学", "小学")),
+    _text("class_label", "毕业年级班级", ("年级班级", "毕业班级", "班级")),
+    _text(
+        "junior_name",
+        "指定中学",
+        ("指定初中", "升入学校", "升入中学", "接收学校", "报到学校", "划片中学"),
+        required=True,
+    ),
+    _text("note", "备注", ("说明",)),
+]
 COLUMNS = {
     ImportBatch.Kind.ROSTER: ROSTER_COLUMNS,
     ImportBatch.Kind.XUEJI: XUEJI_COLUMNS,
     ImportBatch.Kind.HUJI: HUJI_COLUMNS,
     ImportBatch.Kind.TUOPIN: TUOPIN_COLUMNS,
+    ImportBatch.Kind.HANDOVER: HANDOVER_COLUMNS,
 }
 # 户籍 and 脱贫户 lists cover whole households: keep only the people the
 # checks need (ages 3–18), nothing more (PIPL: collect the minimum).

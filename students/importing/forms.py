@@ -21,7 +21,7 @@ class UploadForm(forms.Form):
         label="学校",
         queryset=School.objects.none(),
         required=False,
-        help_text="学籍表：整张表属于这所学校（表中有“学校名称”列时可留空）。",
+        help_text="学籍表、小升初交接名单：整张表属于这所学校（学籍表中有“学校名称”列时可留空）。",
     )
     file = forms.FileField(label="Excel 文件（.xlsx 或 .xls）")
 
@@ -40,12 +40,18 @@ class UploadForm(forms.Form):
         data = super().clean()
         kind, village, school = data.get("kind"), data.get("village"), data.get("school")
         villages = self.fields["village"].queryset
-        if kind != Kind.XUEJI and not villages.exists():
-            raise forms.ValidationError("您的账号没有管辖的村（社区），只能导入学籍表。")
+        school_kinds = (Kind.XUEJI, Kind.HANDOVER)  # a school's own lists
+        if kind not in school_kinds and not villages.exists():
+            raise forms.ValidationError(
+                "您的账号没有管辖的村（社区），只能导入学籍表或小升初交接名单。"
+            )
         if kind == Kind.ROSTER and village is None and villages.count() == 1:
             data["village"] = villages.first()
-        if kind == Kind.XUEJI and school is None and self.fields["school"].queryset.count() == 1:
-            data["school"] = self.fields["school"].queryset.first()
+        if kind in school_kinds and school is None:
+            if self.fields["school"].queryset.count() == 1:
+                data["school"] = self.fields["school"].queryset.first()
+            elif kind == Kind.HANDOVER:
+                raise forms.ValidationError("小升初交接名单：请选择毕业学校。")
         place = (
             data.get("village")
             or data.get("school")

@@ -8,6 +8,7 @@ from ..jurisdiction import access
 from ..models import Child, HujiRecord, PovertyRecord, School, Village, XuejiRecord
 from ..schoolage import age_on
 from .columns import KEEP_AGES, PROGRESS_EVERY, Plan, add_error, copy_values, field_labels
+from .pupils import apply_pupils, plan_pupils
 
 
 def _plan_records(batch, parsed, progress, *, model, key, build, reach, refusal, final):
@@ -137,8 +138,11 @@ def plan_xueji(batch, parsed, user, progress, *, final):
         if school is None:
             add_error(plan, row.row, "学校名称", "请填写学校名称（或在导入时选择学校）")
             return None
+        if problem := school.grade_problem(v["grade"]):
+            add_error(plan, row.row, parsed.columns.get("grade", "年级"), problem)
+            return None
         id_number = v.get("id_number") or idcard.id_from_xueji_number(v["xueji_number"])
-        return {
+        pupil = {
             "school": school,
             "xueji_number": v["xueji_number"],
             "id_number": id_number,
@@ -152,8 +156,10 @@ def plan_xueji(batch, parsed, user, progress, *, final):
             "address": v.get("address") or "",
             "phone": v.get("phone") or "",
         }
+        plan.extra.setdefault("pupil_rows", []).append((row.row, pupil))
+        return pupil
 
-    return _plan_records(
+    plan = _plan_records(
         batch,
         parsed,
         progress,
@@ -164,6 +170,7 @@ def plan_xueji(batch, parsed, user, progress, *, final):
         refusal=_refusal("学籍号", batch, user),
         final=final,
     )
+    return plan_pupils(plan, user)
 
 
 def plan_huji(batch, parsed, user, progress, *, final):
@@ -262,6 +269,7 @@ def apply_records(batch, plan, model, user):
     bulk_create_with_history(
         plan.creates, model, batch_size=1000, default_user=user, default_change_reason=reason
     )
+
     if plan.updates:
         fields = sorted({f for _, changed in plan.updates for f in changed} | {"updated_at"})
         bulk_update_with_history(
@@ -272,3 +280,5 @@ def apply_records(batch, plan, model, user):
             default_user=user,
             default_change_reason=reason,
         )
+    if model is XuejiRecord:
+        apply_pupils(batch, plan, user)

@@ -26,6 +26,8 @@ CASE_STATUS_REFUSAL = (
     "“疑似辍学”“辍学”随个案登记和撤销，导入不能设置或改掉："
     "请在学生页面“变更状态”中登记（同时建立或撤销个案），此列保持原状态"
 )
+# A model field's error is shown on the sheet column the value came from.
+SHEET_COLUMN_OF = {"grade": "grade_class", "school": "school_name", "household": "head_name"}
 
 
 class RosterPlanner:
@@ -207,6 +209,7 @@ class RosterPlanner:
             child.clean()
         except Exception as e:  # ValidationError: report each message on this row
             for name, messages in getattr(e, "message_dict", {"": [str(e)]}).items():
+                name = SHEET_COLUMN_OF.get(name, name)
                 column = self.header(name) if name in self.parsed.columns else self.header("name")
                 for m in messages:
                     add_error(plan, n, column, m)
@@ -289,11 +292,14 @@ class RosterPlanner:
 
 def apply_roster(batch, plan, user):
     reason = f"导入批次#{batch.pk}"
+    # New 村民小组 are unsaved (so unhashable) objects shared by their
+    # households: keyed by identity, created in one statement.
     new_groups = {
-        g for g in (h.group for h in _households_of(plan)) if g is not None and g.pk is None
+        id(g): g for g in (h.group for h in _households_of(plan)) if g is not None and g.pk is None
     }
-    for group in new_groups:
-        group.save()
+    VillageGroup.objects.bulk_create(new_groups.values())
+    if any(g.pk is None for g in new_groups.values()):  # a backend that returns no ids
+        raise RuntimeError("database did not return group ids")
     new_households = [h for h in _households_of(plan) if h.pk is None]
     for h in new_households:
         h.group_id = h.group.pk if h.group else None

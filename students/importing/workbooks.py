@@ -67,12 +67,22 @@ TEMPLATE_COLUMNS = {
         ("类别", 10, ["脱贫户", "监测户"]),
         ("村（社区）", 12, None),
     ],
+    ImportBatch.Kind.HANDOVER: [
+        ("姓名", 10, None),
+        ("身份证号", 21, None),
+        ("性别", 6, ["男", "女"]),
+        ("毕业学校", 18, None),
+        ("毕业年级班级", 13, None),
+        ("指定中学", 18, None),
+        ("备注", 16, None),
+    ],
 }
 TEMPLATE_TITLES = {
     ImportBatch.Kind.ROSTER: "{township}适龄儿童少年底数台账（{village}）",
     ImportBatch.Kind.XUEJI: "{place}学生基本信息（学籍）",
     ImportBatch.Kind.HUJI: "{place}户籍信息（适龄儿童少年）",
     ImportBatch.Kind.TUOPIN: "{place}脱贫户/监测户适龄儿童少年名单",
+    ImportBatch.Kind.HANDOVER: "{place}小学毕业生升入初中交接名单",
 }
 TEMPLATE_NOTES = {
     ImportBatch.Kind.ROSTER: "填写说明：每名适龄儿童一行；身份证号码请设为文本格式；"
@@ -80,6 +90,7 @@ TEMPLATE_NOTES = {
     ImportBatch.Kind.XUEJI: "按学籍系统“学生基本信息”导出的列填写；全国学籍号必填。",
     ImportBatch.Kind.HUJI: "可整户填写，系统只保留3至18周岁人员。",
     ImportBatch.Kind.TUOPIN: "可整户填写，系统只保留3至18周岁人员。",
+    ImportBatch.Kind.HANDOVER: "本校当年毕业生每人一行；指定中学按教育局招生片区填写，须为本县初中或九年一贯制学校。",
 }
 EXAMPLE_ROWS = 200  # rows that carry the drop-downs
 

@@ -7,6 +7,7 @@ from ..models import Child, County, Membership
 from .rules import (
     ADD_ROLES,
     APPROVER_ROLES,
+    ASSIGN_ROLES,
     ATTENDANCE_ROLES,
     AUDIT_ROLES,
     BELOW_TODO,
@@ -465,6 +466,19 @@ class Access:
 
     def may_decide_leads(self):
         return self._any(EDIT_ROLES)
+
+    def may_assign_lead(self, lead):
+        """Put a lead's pupil on a village roster: the school's township
+        office, the county, or the system administrator."""
+        if self.is_sysadmin:
+            return True
+        township_id = lead.school.township_id if lead.school_id else None
+        return any(
+            (m.role == Role.TOWNSHIP and township_id and m.township_id == township_id)
+            or (m.role == Role.COUNTY and m.county_id == lead.county_id)
+            for m in self.memberships
+            if m.role in ASSIGN_ROLES
+        )
 
     def may_see_notices(self):
         return self._any(NOTICE_PAGE_ROLES)

@@ -66,6 +66,9 @@ DISABILITY_DETAIL_ROLES = EDIT_ROLES
 # Approve 移交县级核处 (000 附件1 ⑤): the county's 县委农村工作暨实施乡村振兴战略
 # 领导小组 only, not the education bureau (which approves the other four).
 RURAL_GROUP_ROLES = frozenset({Role.RURAL_GROUP})
+# Assign a pupil on no village roster (a school's 学籍 import) to a village:
+# the township of the school, or the county.
+ASSIGN_ROLES = frozenset({Role.TOWNSHIP, Role.COUNTY})
 # Order of precedence when choosing a user's home page.
 ROLE_RANK = [
     Role.SYSADMIN,

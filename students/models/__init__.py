@@ -1,5 +1,6 @@
 from .audit import AccessLog
 from .checks import CrossCheckRun, Lead, TermCheck
+from .handover import HandoverEntry
 from .jurisdiction_settings import JurisdictionSettings, default_ladder
 from .memberships import Membership
 from .outbox import OutboxMessage
@@ -14,6 +15,7 @@ __all__ = [
     "ChildStatus",
     "County",
     "CrossCheckRun",
+    "HandoverEntry",
     "Household",
     "HujiRecord",
     "ImportBatch",

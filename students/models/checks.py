@@ -43,6 +43,7 @@ class Lead(models.Model):
         NOT_ENROLLED = "not_enrolled", "适龄未入学（户籍×学籍）"
         ABSENT = "absent", "名在人不在（学籍×在校）"
         POVERTY_DROPOUT = "poverty_dropout", "脱贫户辍学（辍学×脱贫户）"
+        UNROSTERED = "unrostered", "学籍在册、未在村台账（学校学籍导入）"
 
     class State(models.TextChoices):
         OPEN = "open", "待核实"

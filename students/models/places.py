@@ -103,8 +103,26 @@ class School(models.Model):
     @property
     def grades(self):
         """The grades (1–9) this kind of school teaches."""
-        if self.kind == self.Kind.PRIMARY:
-            return range(1, 7)
-        if self.kind == self.Kind.JUNIOR:
-            return range(7, 10)
-        return range(1, 10)
+        return GRADES_BY_KIND.get(self.kind, range(1, 10))
+
+    def grade_problem(self, grade):
+        """A Chinese message when this school has no such grade, else None:
+        the one rule the forms, the model and every import apply."""
+        if grade is None or grade in self.grades:
+            return None
+        first, last = self.grades[0], self.grades[-1]
+        return (
+            f"{self.name}是{self.get_kind_display()}，只有{GRADE_LABELS[first]}至"
+            f"{GRADE_LABELS[last]}，没有{GRADE_LABELS.get(grade, f'{grade}年级')}。"
+        )
+
+
+GRADE_LABELS = {g: f"{'一二三四五六七八九'[g - 1]}年级" for g in range(1, 10)}
+# The grades a school teaches follow its kind (a 教学点 is a small primary school).
+GRADES_BY_KIND = {
+    SchoolKind.PRIMARY: range(1, 7),
+    SchoolKind.TEACHING_POINT: range(1, 7),
+    SchoolKind.JUNIOR: range(7, 10),
+    SchoolKind.NINE_YEAR: range(1, 10),
+    SchoolKind.SPECIAL: range(1, 10),
+}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .. import idcard
+from ..phones import validate_phone
 from ..pinyin import pinyin_keys
 from .places import School, Village, VillageGroup
 
@@ -31,7 +32,7 @@ class Household(models.Model):
     )
     head_name = models.CharField("户主姓名", max_length=50)
     address = models.CharField("家庭住址", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     hukou_place = models.CharField("户籍地", max_length=200, blank=True)
     is_tuopin = models.BooleanField("脱贫户", default=False)
     is_jiance = models.BooleanField("监测户", default=False)
@@ -58,6 +59,15 @@ class Household(models.Model):
 
     def get_absolute_url(self):
         return reverse("household_detail", args=[self.pk])
+
+    def clean(self):
+        # Also refused by the database (migration 0012, a trigger on both backends).
+        from django.core.exceptions import ValidationError
+
+        if self.group_id and self.village_id and self.group.village_id != self.village_id:
+            raise ValidationError(
+                {"group": f"{self.group}不属于所选村（社区），请重新选择村民小组。"}
+            )
 
     @property
     def family_flags(self):
@@ -209,13 +219,19 @@ class Child(models.Model):
     class_name = models.CharField("班级", max_length=20, blank=True, help_text="例如：1班")
     head_teacher = models.CharField("班主任", max_length=50, blank=True)
     father_name = models.CharField("父亲姓名", max_length=50, blank=True)
-    father_phone = models.CharField("父亲电话", max_length=20, blank=True)
+    father_phone = models.CharField(
+        "父亲电话", max_length=20, blank=True, validators=[validate_phone]
+    )
     father_occupation = models.CharField("父亲职业", max_length=50, blank=True)
     mother_name = models.CharField("母亲姓名", max_length=50, blank=True)
-    mother_phone = models.CharField("母亲电话", max_length=20, blank=True)
+    mother_phone = models.CharField(
+        "母亲电话", max_length=20, blank=True, validators=[validate_phone]
+    )
     mother_occupation = models.CharField("母亲职业", max_length=50, blank=True)
     guardian_name = models.CharField("其他监护人姓名", max_length=50, blank=True)
-    guardian_phone = models.CharField("其他监护人电话", max_length=20, blank=True)
+    guardian_phone = models.CharField(
+        "其他监护人电话", max_length=20, blank=True, validators=[validate_phone]
+    )
     hukou_place = models.CharField("户籍地", max_length=200, blank=True, help_text="留空则同家庭户")
     address = models.CharField("家庭住址", max_length=200, blank=True, help_text="留空则同家庭户")
 
@@ -355,10 +371,8 @@ class Child(models.Model):
             errors["is_disabled"] = "填写了残疾人证、自理能力、学习能力或康复情况，请勾选“残疾”。"
         if self.grade and not self.school_id:
             errors["school"] = "填写年级时请选择就读学校。"
-        if self.school_id and self.grade and self.grade not in self.school.grades:
-            errors["grade"] = (
-                f"{self.school}（{self.school.get_kind_display()}）没有{self.get_grade_display()}。"
-            )
+        if self.school_id and self.grade and (problem := self.school.grade_problem(self.grade)):
+            errors["grade"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -23,6 +23,7 @@ class ImportBatch(models.Model):
         XUEJI = "xueji", "学籍（学生基本信息）"
         HUJI = "huji", "户籍信息"
         TUOPIN = "tuopin", "脱贫户/监测户名单"
+        HANDOVER = "handover", "小升初交接名单"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -75,6 +76,32 @@ class ImportBatch(models.Model):
     @property
     def is_busy(self):
         return self.state in (self.State.QUEUED, self.State.CHECKING, self.State.COMMITTING)
+
+    # What the created / updated / unchanged counts count, per kind: a 学籍
+    # sheet adds 学籍 records, not children (the preview must say so).
+    NOUNS = {
+        "roster": "学生",
+        "xueji": "学籍记录",
+        "huji": "户籍记录",
+        "tuopin": "名单记录",
+        "handover": "交接名单记录",
+    }
+
+    @property
+    def noun(self):
+        return self.NOUNS.get(self.kind, "记录")
+
+    def count_of(self, action):
+        """How many of the listed changes are `action` (e.g. 更新就读)."""
+        return sum(1 for c in self.changes or [] if c.get("action") == action)
+
+    @property
+    def placed(self):
+        return self.count_of("更新就读")
+
+    @property
+    def to_assign(self):
+        return self.count_of("待乡镇分配到村")
 
     @property
     def percent(self):

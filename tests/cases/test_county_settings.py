@@ -24,10 +24,19 @@ K = Disposition.Kind
 
 @pytest.fixture
 def graduate(world):
-    """赵四 at 乙乡小学 (a primary school): grade 6, and by age past it."""
+    """赵四 at 乙乡小学 (a primary school): on its 2026 hand-over list, to 甲镇中心学校."""
     Child.objects.filter(pk=world.c_t2.pk).update(grade=6, birth_date=D(2014, 3, 8))
     Term.objects.create(
         county=world.county, name="2026年秋季学期", start=D(2026, 9, 1), end=D(2027, 1, 20)
+    )
+    from students.models import HandoverEntry
+
+    HandoverEntry.objects.create(
+        year=2026,
+        primary_school=world.s2,
+        junior_school=world.s1,
+        name=world.c_t2.name,
+        id_number=world.c_t2.id_number,
     )
     return fresh(world.c_t2)
 

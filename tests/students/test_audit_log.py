@@ -81,7 +81,7 @@ def test_an_import_commit_and_the_error_sheet_download_are_logged(
     assert batch.state == ImportBatch.State.COMMITTED
     log = entries(A.IMPORT).get()
     assert (log.user, log.county) == (world.village_user, world.county)
-    assert f"批次#{batch.pk}" in log.detail and "新增 3" in log.detail
+    assert f"批次#{batch.pk}" in log.detail and "新增学生 3" in log.detail
 
     client = login(world.village_user)
     upload = SimpleUploadedFile("错.xlsx", xlsx(roster_rows({(2, "性别"): "x"})))

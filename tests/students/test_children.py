@@ -128,14 +128,14 @@ def test_village_cadre_adds_a_child_and_the_id_is_normalised(world, login):
     assert child.history.count() == 1 and child.history.get().history_user == world.village_user
 
 
-def test_id_contradicting_birth_date_or_gender_is_refused_with_a_message(world, login):
+def test_gender_and_birth_date_typed_against_the_id_number_are_taken_from_it(world, login):
+    # 性别 and 出生日期 come from the ID number (issue 10 point 4): what is typed
+    # beside a valid ID number is not asked for and cannot contradict it.
     client = login(world.village_user)
-    resp = client.post(reverse("child_create"), _child_post(world, birth_date="2016-05-21"))
-    assert resp.status_code == 200
-    assert "出生日期与身份证号不符" in resp.content.decode()
-    resp = client.post(reverse("child_create"), _child_post(world, gender="M"))
-    assert "性别" in resp.content.decode()
-    assert not Child.objects.filter(name="王小红").exists()
+    data = _child_post(world, birth_date="2016-05-21", gender="M")
+    assert client.post(reverse("child_create"), data).status_code == 302
+    child = Child.objects.get(name="王小红")
+    assert (child.gender, child.birth_date) == ("F", datetime.date(2016, 5, 20))
 
 
 def test_bad_check_digit_and_duplicate_id_are_refused(world, login):

@@ -206,7 +206,7 @@ def test_upload_preview_commit_through_the_pages(world, login, django_capture_on
     batch = ImportBatch.objects.get()
     assert resp.url == reverse("import_detail", args=[batch.pk])
     html = client.get(resp.url).content.decode()
-    assert "将新增 <strong>3</strong>" in html and "确认导入" in html
+    assert "将新增学生 <strong>3</strong>" in html and "确认导入" in html
     assert not Child.objects.filter(name="刘一").exists()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(reverse("import_commit", args=[batch.pk]))

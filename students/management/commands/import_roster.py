@@ -77,8 +77,16 @@ class Command(BaseCommand):
         if result["errors"]:
             self.stderr.write(f"共 {len(result['errors'])} 处错误，未写入任何数据。")
             return
+        noun = batch.noun
+        pupils = (
+            f"；{verb}更新在册学生就读信息 {result['placed']} 人，"
+            f"{verb}交乡镇分配到村 {result['to_assign']} 人"
+            if "placed" in result
+            else ""
+        )
         self.stdout.write(
-            f"{verb}新增 {result['created']}，{verb}更新 {result['updated']}，未变 {result['unchanged']}"
+            f"{verb}新增{noun} {result['created']}，{verb}更新{noun} {result['updated']}，"
+            f"未变 {result['unchanged']}{pupils}"
             f"{'（仅检查，未写入）' if dry_run else ''}。批次 #{batch.pk}"
         )
 
