@@ -6,7 +6,8 @@ a case opens on the first step (its to-do created at once), and each next
 step's to-do is created, and the stage raised through cases/states.py, when
 the to-do of the step before it is done (a village cadre's home visit, a
 township official's home visit, the township's 《限期入学通知书》). The last
-step is the catchment school placing the child by age (cases/placement/).
+step is the township placing the child by age with the catchment school
+(cases/placement/); the school then builds the 学籍.
 
 The steps are the county's or township's `JurisdictionSettings.enrolment_ladder`
 (preset enrol-002 in fixtures/ladder_presets.json), copied onto the case.
@@ -86,28 +87,18 @@ def _todo(case, index, step, today):
     county = case.child.village.township.county
     due_on = calendar_around(county=county, day=today).add_school_days(today, step.get("due", 0))
     if step["todo"] == PLACEMENT:
+        # The township places the child with the catchment school (002): the
+        # school cannot reach a child who is not yet its pupil.
         schools = catchment_schools(case.child)
-        if schools:  # the catchment school places the child
-            return Todo(
-                case=case,
-                key=step_key(index),
-                kind=PLACEMENT,
-                title=step["action"],
-                role=Role.SCHOOL_ADMIN,
-                school=schools[0],
-                county_id=county.pk,
-                due_on=due_on,
-            )
-        # No school of the township teaches that grade: the township places.
-        place = responsible_place(case.child, Role.TOWNSHIP)
+        where = f"（责任学校：{schools[0].name}）" if schools else "（本乡镇无开设该年级的学校）"
         return Todo(
             case=case,
             key=step_key(index),
             kind=PLACEMENT,
-            title=step["action"],
+            title=f"{step['action']}{where}"[:200],
             role=Role.TOWNSHIP,
             due_on=due_on,
-            **place,
+            **responsible_place(case.child, Role.TOWNSHIP),
         )
     return make_todo(
         case,
