@@ -242,7 +242,9 @@ def test_a_township_clerk_issues_and_serves_a_notice_on_a_phone(
     browser_login(world.township_user)
     phone.get_by_role("link", name="通知书", exact=True).click()
     phone.wait_for_url("**/cases/notices/")
-    assert phone.get_by_role("link", name="王小明").is_visible()
+    # the school's report in the township's inbox, and the child to issue for
+    assert phone.locator("#addressed").get_by_role("link", name="王小明").is_visible()
+    assert phone.locator("#to-issue").get_by_role("link", name="王小明").is_visible()
     assert fits()
 
     phone.get_by_role("link", name="签发通知书").click()
