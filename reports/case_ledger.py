@@ -6,6 +6,7 @@ the scan: a returned child is struck off only when a person confirmed it."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from cases.models import Case
 from students.jurisdiction import access
@@ -37,7 +38,8 @@ def close_cells(case):
     if case.close_confirmed_at:
         by = case.close_confirmed_by
         who = (by.get_full_name() or by.username) if by else ""
-        return "已销号（乡镇确认）", f"{case.close_confirmed_at:%Y-%m-%d}", who
+        on = timezone.localtime(case.close_confirmed_at)  # the township's day, not UTC's
+        return "已销号（乡镇确认）", f"{on:%Y-%m-%d}", who
     if case.state == Case.State.CLOSED:
         return f"已结案（{case.get_ending_display()}）", f"{case.closed_on:%Y-%m-%d}", ""
     if case.close_proposed_at:

@@ -295,6 +295,18 @@ def test_the_case_ledger_shows_the_townships_sign_off(world, login):
     assert "已销号（乡镇确认）" in page and f"{today:%Y-%m-%d}" in page and "汪文道" in page
 
 
+def test_the_case_ledger_dates_the_sign_off_on_the_townships_clock():
+    """A sign-off at 07:30 in Beijing (23:30 UTC the day before) is that
+    morning's 销号 in the 总台账, not the day before."""
+    import datetime
+
+    from cases.models import Case
+    from reports.case_ledger import close_cells
+
+    at = datetime.datetime(2026, 12, 2, 23, 30, tzinfo=datetime.UTC)
+    assert close_cells(Case(close_confirmed_at=at))[1] == "2026-12-03"
+
+
 def test_the_case_ledger_costs_the_same_queries_for_more_cases(world, login):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
