@@ -16,6 +16,7 @@ urlpatterns = [
     path("term-absent/", views.term_list, name="term_list"),
     path("term-absent/export/", views.term_list_export, name="term_list_export"),
     path("cases/", case_ledger.case_ledger, name="case_ledger"),  # 控辍保学总台账
+    path("cases/export/", case_ledger.case_ledger_export, name="case_ledger_export"),
     # The county's three ledgers: school-age, suspected-dropout, dropout.
     path("<slug:slug>/", views.child_ledger, name="child_ledger"),
     path("<slug:slug>/export/", views.child_ledger_export, name="child_ledger_export"),

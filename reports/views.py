@@ -44,7 +44,9 @@ class LedgerColumn(tables.Column):
             return value.strftime("%Y-%m-%d")
         if self.cell in NAME_COLUMNS:
             return format_html(
-                '<a href="{}">{}</a>', reverse("child_detail", args=[record["id"]]), value
+                '<a href="{}">{}</a>',
+                reverse("child_detail", args=[record[table.ledger.child_key]]),
+                value,
             )
         return value
 

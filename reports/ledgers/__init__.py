@@ -12,12 +12,14 @@ outside the user's reach. Rows are read as plain values in one joined query
 costs the same few queries for 30 children or 50,000.
 
 The package, by domain word: definitions.py (the five ledgers and their
-columns), cells.py (Viewer and the cell/row functions), places.py (titles
+columns), cases.py (the 控辍保学总台账: one row per case), by_name.py (every
+ledger by its title, for `manage.py export_ledger`), cells.py (Viewer and the cell/row functions), places.py (titles
 from the data), selection.py (the scoped selections and filters, the term
 list; who may see and export what is students.jurisdiction's) and excel.py (the export writer).
 Everything other code uses is re-exported here: `from reports import ledgers`.
 """
 
+from .cases import CASE_LEDGER, close_state, select_case_ledger
 from .cells import (
     FAMILY_FLAGS,
     FIELDS,
@@ -59,6 +61,9 @@ from .selection import (
 )
 
 __all__ = [
+    "CASE_LEDGER",
+    "close_state",
+    "select_case_ledger",
     "CHILD_LEDGERS",
     "CONFIDENTIAL",
     "DROPOUT",

@@ -36,6 +36,13 @@ WIDTHS = {
     "联系电话": 14,
     "状态变更时间": 16,
     "备注": 20,
+    "建档日期": 11,
+    "建档原因": 12,
+    "个案状态": 10,
+    "复学日期": 11,
+    "销号状态": 20,
+    "销号日期": 11,
+    "销号确认人": 10,
 }
 
 
@@ -48,6 +55,9 @@ class Ledger:
     cells: Any = _common
     roster: bool = True  # needs a roster role (else: anyone with a scope)
     description: str = ""
+    fields: tuple = ()  # the values() a row reads, when not a child's FIELDS
+    child_key: str = "id"  # the row's key to the child (a name links to it)
+    child_path: str = ""  # the queryset's path to the child ("child__" for cases)
 
     @property
     def widths(self):

@@ -44,6 +44,8 @@ def build_workbook(selection, viewer, *, today=None):
     subtitle = [f"填报单位：{selection.place.unit}", f"填报日期：{_date_label(today)}"]
     if selection.term:
         subtitle.insert(1, f"学期：{selection.term}")
+    if selection.as_of:
+        subtitle.insert(1, f"截至：{_date_label(selection.as_of)}")
     subtitle.append(CONFIDENTIAL + ("（含完整身份证号和电话）" if viewer.full else ""))
     ledger = selection.ledger
     rows = (
@@ -67,12 +69,15 @@ def export_filename(selection, viewer, *, today=None):
     return f"{_safe_name(name, FILENAME_FORBIDDEN)}_{today:%Y%m%d}.xlsx"
 
 
-def record_export(*, user, selection, rows, full):
+def record_export(*, user, selection, rows, full, via="", county=None):
     """The access-log entry every export writes; an unmasked one says so
-    (PIPL, DOMAIN §9)."""
+    (PIPL, DOMAIN §9). `via` names a non-web path (命令行), `county` the
+    county an entry without a user belongs to."""
     kind = "含完整身份证号和电话" if full else "脱敏"
     return record_access(
         user=user,
         action=Action.EXPORT,
-        detail=f"{selection.title}（{kind}）· {selection.scope_text} · {rows} 行",
+        detail=f"{selection.title}（{kind}）· {selection.scope_text} · {rows} 行{via}",
+        county=county,
+        username="" if getattr(user, "pk", None) else getattr(user, "username", ""),
     )

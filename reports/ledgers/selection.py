@@ -129,6 +129,15 @@ class Selection:
     filterset: Any = None
     term: str = ""
     village: Any = None
+    as_of: Any = None  # the day the ledger is as of, when not today
+
+    def within_county(self, county):
+        """Only that county's rows (a command names the county)."""
+        path = f"{self.ledger.child_path}village__township__county"
+        self.queryset = self.queryset.filter(**{path: county})
+        if county.name in self.place.head.split("、"):  # a reach over several counties
+            self.place = Place(county.name, self.place.detail if self.place.head == county.name else "")
+        return self
 
     @property
     def title(self):
@@ -143,6 +152,8 @@ class Selection:
         return " ".join(parts)[:200]
 
     def values(self):
+        if self.ledger.fields:
+            return self.queryset.values(*self.ledger.fields)
         fields = [*FIELDS, "term_note"] if self.ledger is TERM_ABSENT else FIELDS
         if self.ledger.slug in CHILD_LEDGERS:
             fields = [*fields, "override_action", "override_reason"]
