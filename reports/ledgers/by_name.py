@@ -143,6 +143,8 @@ def select_by_name(user, name, places, *, on=None):
     try:
         selection = select(places, on)
     except Http404 as e:
-        raise LedgerRequestError(f"无权导出：所选地点不在该用户的管辖范围内，或该用户无权查看此台账（{e}）") from e
+        raise LedgerRequestError(
+            f"无权导出：所选地点不在该用户的管辖范围内，或该用户无权查看此台账（{e}）"
+        ) from e
     selection.as_of = on
     return selection.within_county(places.county)

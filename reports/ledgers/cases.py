@@ -127,9 +127,7 @@ def select_case_ledger(user, params=None):
         qs = qs.filter(child__village=chosen["village"])
     if chosen["school"] is not None:
         qs = qs.filter(child__school=chosen["school"])
-    qs = qs.order_by(
-        "child__village__township__name", "child__village__name", "opened_at", "pk"
-    )
+    qs = qs.order_by("child__village__township__name", "child__village__name", "opened_at", "pk")
     return Selection(
         ledger=CASE_LEDGER,
         queryset=qs,

@@ -136,7 +136,9 @@ class Selection:
         path = f"{self.ledger.child_path}village__township__county"
         self.queryset = self.queryset.filter(**{path: county})
         if county.name in self.place.head.split("、"):  # a reach over several counties
-            self.place = Place(county.name, self.place.detail if self.place.head == county.name else "")
+            self.place = Place(
+                county.name, self.place.detail if self.place.head == county.name else ""
+            )
         return self
 
     @property

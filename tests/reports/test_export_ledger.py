@@ -65,8 +65,13 @@ def read_xlsx_bytes(data):
     ws = load_workbook(io.BytesIO(data)).active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header = next(i for i, row in enumerate(rows) if row[0] == "序号")
-    return {"title": rows[0][0], "subtitle": [r[0] for r in rows[1:header]],
-            "header": rows[header], "rows": rows[header + 1 :], "ws": ws}
+    return {
+        "title": rows[0][0],
+        "subtitle": [r[0] for r in rows[1:header]],
+        "header": rows[header],
+        "rows": rows[header + 1 :],
+        "ws": ws,
+    }
 
 
 def by_name_row(sheet, name):
@@ -91,8 +96,9 @@ def test_case_ledger_page_has_the_export_button_and_the_workbook_agrees(world, l
     sheet = read_xlsx(export(client, reverse("reports:case_ledger_export")))
     assert sheet["title"] == "甲镇控辍保学总台账"
     assert sheet["header"] == CASE_COLUMNS
-    row = dict(zip(CASE_COLUMNS, sheet["rows"][[r[3] for r in sheet["rows"]].index("王小明")],
-                   strict=True))
+    row = dict(
+        zip(CASE_COLUMNS, sheet["rows"][[r[3] for r in sheet["rows"]].index("王小明")], strict=True)
+    )
     assert row["销号状态"] == "已销号（乡镇确认）" and row["销号确认人"] == "汪文道"
     assert row["销号日期"].date() == today and row["个案状态"] == "已销号"
     ids = world.c_class.id_number
@@ -105,8 +111,16 @@ def test_case_ledger_page_has_the_export_button_and_the_workbook_agrees(world, l
 def test_command_case_ledger_title_columns_struck_off_masked_and_neutralised(world, tmp_path):
     today = struck_off(world)
     out = tmp_path / "总台账.xlsx"
-    call_command("export_ledger", "控辍保学总台账", "--county", "测试县", "--township", "甲镇",
-                 "--out", str(out))
+    call_command(
+        "export_ledger",
+        "控辍保学总台账",
+        "--county",
+        "测试县",
+        "--township",
+        "甲镇",
+        "--out",
+        str(out),
+    )
     sheet = read_file(out)
     assert sheet["title"] == "甲镇控辍保学总台账"
     assert any("填报单位：甲镇" in s and "内部资料 注意保密" in s for s in sheet["subtitle"])
@@ -125,8 +139,19 @@ def test_command_case_ledger_title_columns_struck_off_masked_and_neutralised(wor
 def test_command_full_export_is_unmasked_and_recorded(world, tmp_path):
     struck_off(world)
     out = tmp_path / "full.xlsx"
-    call_command("export_ledger", "控辍保学总台账", "--county", "测试县", "--township", "甲镇",
-                 "--full", "--out", str(out), "--user", "township")
+    call_command(
+        "export_ledger",
+        "控辍保学总台账",
+        "--county",
+        "测试县",
+        "--township",
+        "甲镇",
+        "--full",
+        "--out",
+        str(out),
+        "--user",
+        "township",
+    )
     row = by_name_row(read_file(out), "王小明")
     assert row["身份证号"] == world.c_class.id_number
     log = exports().last()
@@ -156,11 +181,22 @@ def test_workbook_layout_widths_freeze_print_titles(world, tmp_path):
 
 @pytest.mark.parametrize("name", by_name.NAMES)
 def test_every_ledger_by_name(world, tmp_path, name):
-    TermCheck.objects.create(child=world.c_class, term=TERM, present=False,
-                             checked_by=world.teacher)
+    TermCheck.objects.create(
+        child=world.c_class, term=TERM, present=False, checked_by=world.teacher
+    )
     out = tmp_path / "x.xlsx"
-    call_command("export_ledger", name, "--county", "测试县", "--township", "甲镇",
-                 "--village", "一村", "--out", str(out))
+    call_command(
+        "export_ledger",
+        name,
+        "--county",
+        "测试县",
+        "--township",
+        "甲镇",
+        "--village",
+        "一村",
+        "--out",
+        str(out),
+    )
     sheet = read_file(out)
     assert name in sheet["title"] and sheet["title"].startswith("甲镇")
     assert sheet["header"][0] == "序号"
@@ -186,8 +222,17 @@ def test_unknown_name_lists_the_names(world, tmp_path):
 def test_user_outside_reach_is_refused_no_file(world, tmp_path, args):
     out = tmp_path / "x.xlsx"
     with pytest.raises(CommandError) as e:
-        call_command("export_ledger", "控辍保学总台账", "--county", "测试县", *args,
-                     "--user", "township", "--out", str(out))
+        call_command(
+            "export_ledger",
+            "控辍保学总台账",
+            "--county",
+            "测试县",
+            *args,
+            "--user",
+            "township",
+            "--out",
+            str(out),
+        )
     assert "不在该用户的管辖范围内" in str(e.value)
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert not exports().exists()
@@ -199,13 +244,34 @@ def test_other_county_refused_and_exit_code(world, tmp_path):
 
     out = tmp_path / "x.xlsx"
     with pytest.raises(CommandError, match="邻县不在该用户的管辖范围内"):
-        call_command("export_ledger", "辍学学生台账", "--county", "邻县",
-                     "--user", "county", "--out", str(out))
+        call_command(
+            "export_ledger",
+            "辍学学生台账",
+            "--county",
+            "邻县",
+            "--user",
+            "county",
+            "--out",
+            str(out),
+        )
     # A CommandError exits with a non-zero code from the shell.
-    assert subprocess.run(
-        [sys.executable, "manage.py", "export_ledger", "总账", "--county", "测试县",
-         "--out", str(out)], capture_output=True, cwd=Path(__file__).parents[2],
-    ).returncode != 0
+    assert (
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "export_ledger",
+                "总账",
+                "--county",
+                "测试县",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            cwd=Path(__file__).parents[2],
+        ).returncode
+        != 0
+    )
     assert not out.exists()
 
 
@@ -213,17 +279,43 @@ def test_date_where_supported_future_refused(world, tmp_path):
     out = tmp_path / "x.xlsx"
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(CommandError, match="不能晚于今天"):
-        call_command("export_ledger", "适龄儿童台账", "--county", "测试县",
-                     "--date", f"{tomorrow:%Y-%m-%d}", "--out", str(out))
+        call_command(
+            "export_ledger",
+            "适龄儿童台账",
+            "--county",
+            "测试县",
+            "--date",
+            f"{tomorrow:%Y-%m-%d}",
+            "--out",
+            str(out),
+        )
     with pytest.raises(CommandError, match="不支持 --date"):
-        call_command("export_ledger", "控辍保学总台账", "--county", "测试县",
-                     "--date", "2026-09-01", "--out", str(out))
-    call_command("export_ledger", "适龄儿童台账", "--county", "测试县",
-                 "--date", "2026-09-01", "--out", str(out))
+        call_command(
+            "export_ledger",
+            "控辍保学总台账",
+            "--county",
+            "测试县",
+            "--date",
+            "2026-09-01",
+            "--out",
+            str(out),
+        )
+    call_command(
+        "export_ledger",
+        "适龄儿童台账",
+        "--county",
+        "测试县",
+        "--date",
+        "2026-09-01",
+        "--out",
+        str(out),
+    )
     assert any("截至：2026年9月1日" in s for s in read_file(out)["subtitle"])
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's abandoned write-only sheet
+@pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnraisableExceptionWarning"
+)  # openpyxl's abandoned write-only sheet
 def test_failure_while_writing_rows_leaves_no_file(world, tmp_path, monkeypatch):
     from students import workbooks
 
@@ -244,7 +336,9 @@ def test_failure_while_writing_rows_leaves_no_file(world, tmp_path, monkeypatch)
     assert not exports().exists()
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's abandoned write-only sheet
+@pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnraisableExceptionWarning"
+)  # openpyxl's abandoned write-only sheet
 def test_failure_mid_save_leaves_no_file_and_keeps_the_old_one(world, tmp_path, monkeypatch):
     """The zip is half written (workbook parts, no sheet) when the save fails:
     nothing at --out, no temporary file left, a previous file untouched."""
