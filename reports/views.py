@@ -117,9 +117,9 @@ def index(request):
         ]
         entries.append(
             {
-                "title": place.title("控辍保学总台账"),
+                "title": place.title(ledgers.CASE_LEDGER.title),
                 "url": reverse("reports:case_ledger"),
-                "description": "一人一档、销号管理：每个个案的状态，销号日期和确认人取自乡镇确认。",
+                "description": ledgers.CASE_LEDGER.description,
             }
         )
         entries.append(

@@ -44,6 +44,7 @@ from .excel import (
     FULL_EXPORT_LABEL,
     SHEET_NAME_FORBIDDEN,
     build_workbook,
+    discard,
     export_filename,
     record_export,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "TermListFilter",
     "Viewer",
     "build_workbook",
+    "discard",
     "current_term_label",
     "export_filename",
     "record_export",

@@ -1,6 +1,8 @@
 """The Excel exports: streamed (write-only) workbooks, file names, and the
 access-log entry every export owes."""
 
+import os
+
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -52,15 +54,35 @@ def build_workbook(selection, viewer, *, today=None):
         ledger.row(record, seq, viewer)
         for seq, record in enumerate(selection.values().iterator(chunk_size=2000), 1)
     )
-    count = official_sheet(
-        ws,
-        title=selection.title,
-        subtitle_lines=["　　".join(subtitle)],
-        columns=ledger.columns,
-        rows=rows,
-        widths=ledger.widths,
-    )
+    try:
+        count = official_sheet(
+            ws,
+            title=selection.title,
+            subtitle_lines=["　　".join(subtitle)],
+            columns=ledger.columns,
+            rows=rows,
+            widths=ledger.widths,
+        )
+    except BaseException:
+        discard(wb)
+        raise
     return wb, count
+
+
+def discard(wb):
+    """Give up a write-only workbook that failed half-way: close each sheet's
+    stream and remove the temporary file openpyxl wrote its rows to."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        try:
+            ws.close()
+        except Exception:  # noqa: BLE001,S110 - already broken; only cleaning up
+            pass
+        path = getattr(writer, "out", None)
+        if isinstance(path, str) and os.path.exists(path):
+            os.remove(path)
 
 
 def export_filename(selection, viewer, *, today=None):

@@ -313,9 +313,6 @@ def test_date_where_supported_future_refused(world, tmp_path):
     assert any("截至：2026年9月1日" in s for s in read_file(out)["subtitle"])
 
 
-@pytest.mark.filterwarnings(
-    "ignore::pytest.PytestUnraisableExceptionWarning"
-)  # openpyxl's abandoned write-only sheet
 def test_failure_while_writing_rows_leaves_no_file(world, tmp_path, monkeypatch):
     from students import workbooks
 
@@ -336,9 +333,6 @@ def test_failure_while_writing_rows_leaves_no_file(world, tmp_path, monkeypatch)
     assert not exports().exists()
 
 
-@pytest.mark.filterwarnings(
-    "ignore::pytest.PytestUnraisableExceptionWarning"
-)  # openpyxl's abandoned write-only sheet
 def test_failure_mid_save_leaves_no_file_and_keeps_the_old_one(world, tmp_path, monkeypatch):
     """The zip is half written (workbook parts, no sheet) when the save fails:
     nothing at --out, no temporary file left, a previous file untouched."""

@@ -22,6 +22,7 @@ def save_atomically(wb, out):
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        ledgers.discard(wb)
         raise
 
 
