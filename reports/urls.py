@@ -19,9 +19,7 @@ urlpatterns = [
     path("cases/", case_ledger.case_ledger, name="case_ledger"),  # 控辍保学总台账
     # PDF forms (reports/pdf/): the township's notices, printed and previewed.
     path("notices/<int:pk>/pdf/", pdf_views.notice_pdf, name="notice_pdf"),
-    path(
-        "cases/<int:case_pk>/notice-preview/", pdf_views.notice_preview, name="notice_preview"
-    ),
+    path("cases/<int:case_pk>/notice-preview/", pdf_views.notice_preview, name="notice_preview"),
     # The county's three ledgers: school-age, suspected-dropout, dropout.
     path("<slug:slug>/", views.child_ledger, name="child_ledger"),
     path("<slug:slug>/export/", views.child_ledger_export, name="child_ledger_export"),

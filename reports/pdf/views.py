@@ -60,7 +60,9 @@ def notice_preview(request, case_pk):
     form = IssueForm(request.POST, may_override=True)
     if not form.is_valid():
         errors = "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
-        return HttpResponse(f"无法预览：{errors}", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"无法预览：{errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
     data = form.cleaned_data
     try:
         notice = draft_return_notice(
@@ -72,7 +74,9 @@ def notice_preview(request, case_pk):
         )
     except ValidationError as e:
         return HttpResponse(
-            f"无法预览：{'；'.join(e.messages)}", status=400, content_type="text/plain; charset=utf-8"
+            f"无法预览：{'；'.join(e.messages)}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     notice.case = case
     pdf = notices_pdf([notice], preview=True)

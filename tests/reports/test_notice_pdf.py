@@ -130,13 +130,25 @@ def test_print_form_with_a_user_refuses_a_case_outside_their_reach(world, tmp_pa
     out = tmp_path / "notices.pdf"
     with pytest.raises(CommandError, match=f"个案 {issued.case_id} 不存在或不在用户“{other}"):
         call_command(
-            "print_form", "限期返校通知书", "--case", str(issued.case_id), "--out", str(out),
-            "--user", other.username,
+            "print_form",
+            "限期返校通知书",
+            "--case",
+            str(issued.case_id),
+            "--out",
+            str(out),
+            "--user",
+            other.username,
         )
     assert not out.exists() and not list(tmp_path.iterdir())
     # the same case for its own township's user prints
     call_command(
-        "print_form", "限期返校通知书", "--case", str(issued.case_id), "--out", str(out),
-        "--user", world.township_user.username,
+        "print_form",
+        "限期返校通知书",
+        "--case",
+        str(issued.case_id),
+        "--out",
+        str(out),
+        "--user",
+        world.township_user.username,
     )
     assert issued.number_label in pdf_text(out.read_bytes())
