@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, NoticeCounter, PersuasionRecord, ReturnNotice
-from reports.pdf.notices import cn_date
+from cases.notices import draft_return_notice
+from reports.pdf.notices import cn_date, notice_context
 from students.models import AccessLog
 
 from ..cases.notices_helpers import FRIDAY, Role, child_in, issue, member, reported
@@ -152,3 +153,22 @@ def test_print_form_with_a_user_refuses_a_case_outside_their_reach(world, tmp_pa
         world.township_user.username,
     )
     assert issued.number_label in pdf_text(out.read_bytes())
+
+
+@pytest.mark.parametrize(
+    "kind, title, order",
+    [
+        ("return", "甲镇限期返校通知书", "返校"),
+        ("resume", "甲镇限期复学通知书", "复学"),
+        ("enrol", "甲镇限期入学通知书", "入学"),
+    ],
+)
+def test_each_kind_of_the_series_has_its_title_and_order(world, kind, title, order):
+    case = reported(world.c_class, world.school_admin)
+    draft = draft_return_notice(
+        case=case, by=world.township_user, guardian_name="王大山", kind=kind, issued_on=FRIDAY
+    )
+    context = notice_context(draft, preview=True)
+    assert (context["title"], context["order"]) == (title, order)
+    assert context["number_label"] == "（签发后编号）"
+    assert not ReturnNotice.objects.exists()
