@@ -321,6 +321,17 @@ IMPORT_STUCK_MINUTES = env.int("KONGCHUO_IMPORT_STUCK_MINUTES", default=30)
 # is about how long this server may have been down, the same for every county.
 KONGCHUO_CATCH_UP_SCHOOL_DAYS = env.int("KONGCHUO_CATCH_UP_SCHOOL_DAYS", default=10)
 
+# PDF forms (reports/pdf/): the font families, first found wins. GB/T 9704
+# asks for 仿宋 (body) and 小标宋 (titles), which are not free; Debian's
+# fonts-noto-cjk is the default, and a deployment holding licensed faces
+# names them here (comma-separated family names known to fontconfig).
+KONGCHUO_PDF_BODY_FONTS = env.list(
+    "KONGCHUO_PDF_BODY_FONTS", default=["Noto Serif CJK SC", "Noto Serif CJK", "serif"]
+)
+KONGCHUO_PDF_TITLE_FONTS = env.list(
+    "KONGCHUO_PDF_TITLE_FONTS", default=["Noto Serif CJK SC", "Noto Serif CJK", "serif"]
+)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 LOGGING = {

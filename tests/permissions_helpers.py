@@ -31,6 +31,7 @@ SKIPPED_ROUTES = {
 PK_BY_ROUTE = [
     ("checks/term/submit/", "term_list"),
     ("cases/notices/", "notice"),
+    ("reports/notices/", "notice"),
     ("cases/calendar/terms/", "term"),
     ("cases/calendar/days/", "day"),
     ("cases/", "case"),
@@ -46,6 +47,7 @@ KWARG_OBJECTS = {
     "record_pk": "record",
     "attachment_pk": "attachment",
     "dpk": "disposition",
+    "case_pk": "case",
 }
 KWARG_VALUES = {
     "slug": "school-age",  # a ledger (reports/ledgers/definitions.py), not an object

@@ -184,6 +184,38 @@ def _check_state_for(case, kind):
     states.check(case, "issue_notice")
 
 
+def draft_return_notice(*, case, by, guardian_name, kind=NoticeKind.RETURN, issued_on=None):
+    """The notice as it would be issued, unsaved and without a number
+    (`number` is None): the 预览 prints it, issue_return_notice numbers and
+    saves it. Deadline in school days, legal basis frozen from the settings."""
+    issued_on = issued_on or timezone.localdate()
+    child = case.child
+    township = child.village.township
+    values = settings_for(township=township)
+    deadline = _school_day_after(
+        county_id=township.county_id,
+        school=child.school,
+        day=issued_on,
+        count=values.notice_return_days,
+        what=f"限期{ORDER[kind]}日期",
+    )
+    legal_basis = LEGAL_BASIS + (f"\n{FINE_CLAUSE}" if values.notice_fine_clause else "")
+    return ReturnNotice(
+        case=case,
+        township=township,
+        kind=kind,
+        prefix=document_prefix_for(township),
+        year=issued_on.year,
+        number=None,
+        issued_on=issued_on,
+        return_deadline=deadline,
+        guardian_name=(guardian_name or "").strip(),
+        legal_basis=legal_basis,
+        fine_clause=values.notice_fine_clause,
+        issued_by=by,
+    )
+
+
 @transaction.atomic
 def issue_return_notice(
     *, case, by, guardian_name, kind=NoticeKind.RETURN, override_reason="", issued_on=None
@@ -211,36 +243,15 @@ def issue_return_notice(
         raise ValidationError(
             {"issued_on": f"签发日期不能早于报告单报送日期（{last_report:%Y-%m-%d}）。"}
         )
-    child = case.child
-    township = child.village.township
-    values = settings_for(township=township)
-    deadline = _school_day_after(
-        county_id=township.county_id,
-        school=child.school,
-        day=issued_on,
-        count=values.notice_return_days,
-        what=f"限期{ORDER[kind]}日期",
+    notice = draft_return_notice(
+        case=case, by=by, guardian_name=guardian_name, kind=kind, issued_on=issued_on
     )
+    township = notice.township
     service_due = _school_day_after(
         county_id=township.county_id, day=issued_on, count=1, what="送达期限"
     )
-    legal_basis = LEGAL_BASIS + (f"\n{FINE_CLAUSE}" if values.notice_fine_clause else "")
-
-    number = _next_number(township, issued_on.year)
-    notice = ReturnNotice(
-        case=case,
-        township=township,
-        kind=kind,
-        prefix=document_prefix_for(township),
-        year=issued_on.year,
-        number=number,
-        issued_on=issued_on,
-        return_deadline=deadline,
-        guardian_name=guardian_name,
-        legal_basis=legal_basis,
-        fine_clause=values.notice_fine_clause,
-        issued_by=by,
-    )
+    notice.number = _next_number(township, issued_on.year)
+    deadline = notice.return_deadline
     notice.full_clean(exclude=["case", "township", "issued_by"], validate_unique=False)
     notice.save()
     note = (
