@@ -300,11 +300,16 @@ def test_the_case_ledger_dates_the_sign_off_on_the_townships_clock():
     morning's 销号 in the 总台账, not the day before."""
     import datetime
 
-    from cases.models import Case
-    from reports.case_ledger import close_cells
+    from reports.ledgers import close_state
 
     at = datetime.datetime(2026, 12, 2, 23, 30, tzinfo=datetime.UTC)
-    assert close_cells(Case(close_confirmed_at=at))[1] == "2026-12-03"
+    row = {
+        "close_confirmed_at": at,
+        "close_confirmed_by__first_name": "",
+        "close_confirmed_by__last_name": "",
+        "close_confirmed_by__username": "xiangzhen",
+    }
+    assert f"{close_state(row)[1]:%Y-%m-%d}" == "2026-12-03"
 
 
 def test_the_case_ledger_costs_the_same_queries_for_more_cases(world, login):
